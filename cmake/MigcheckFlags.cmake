@@ -1,0 +1,24 @@
+# All compiler/linker flags of the build, in one place. Directory-wide flags
+# only reach targets created after them, so this is included first.
+add_compile_options(-Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wno-missing-field-initializers)
+if(MIGCHECK_WERROR)
+  add_compile_options(-Werror)
+endif()
+
+if(MIGCHECK_SANITIZE)
+  add_compile_options(-fsanitize=${MIGCHECK_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${MIGCHECK_SANITIZE})
+endif()
+
+if(MIGCHECK_COVERAGE)
+  add_compile_options(-fprofile-instr-generate -fcoverage-mapping)
+  add_link_options(-fprofile-instr-generate)
+endif()
+
+# libFuzzer: every object carries coverage hooks; only fuzz targets link the
+# fuzzer main. Linking with fuzzer-no-link too keeps non-fuzz executables
+# (tests) linkable without ASan (toolchain.md gotcha 2).
+if(MIGCHECK_FUZZ_ENGINE STREQUAL "libfuzzer")
+  add_compile_options(-fsanitize=fuzzer-no-link)
+  add_link_options(-fsanitize=fuzzer-no-link)
+endif()

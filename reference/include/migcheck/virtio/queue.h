@@ -1,0 +1,64 @@
+// struct VirtQueue as migration sees it (hw/virtio/virtio.c).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace migcheck::virtio {
+
+constexpr std::uint16_t kNoVector = 0xffff;    // VIRTIO_NO_VECTOR
+constexpr std::uint32_t kVringAlign = 4096;    // VIRTIO_PCI_VRING_ALIGN
+constexpr std::uint32_t kQueueMaxSize = 1024;  // VIRTQUEUE_MAX_SIZE
+
+struct VRing {
+  std::uint32_t num = 0;
+  std::uint32_t num_default = 0;
+  std::uint32_t align = 0;
+  std::uint64_t desc = 0;
+  std::uint64_t avail = 0;
+  std::uint64_t used = 0;
+  bool operator==(const VRing&) const = default;
+};
+
+struct VirtQueue {
+  VRing vring;
+  std::uint16_t last_avail_idx = 0;
+  bool last_avail_wrap_counter = true;  // __virtio_queue_reset sets them true
+  std::uint16_t shadow_avail_idx = 0;
+  bool shadow_avail_wrap_counter = true;
+  std::uint16_t used_idx = 0;
+  bool used_wrap_counter = true;
+  std::uint32_t inuse = 0;
+  std::uint16_t vector = kNoVector;
+  bool signalled_used_valid = false;
+  bool notification = true;
+  bool operator==(const VirtQueue&) const = default;
+};
+
+// The 1024 (or 64) queue slots of a VirtIODevice. QEMU keeps all of them;
+// most devices use a handful, so slots past the used ones are materialised
+// only when a subsection that covers every slot is loaded. A slot that was
+// never touched reads as a reset, never-added queue.
+class QueueArray {
+ public:
+  static const VirtQueue& absent();
+
+  std::size_t materialised() const { return slots_.size(); }
+  VirtQueue& operator[](std::size_t i) {
+    if (i >= slots_.size()) slots_.resize(i + 1);
+    return slots_[i];
+  }
+  const VirtQueue& get(std::size_t i) const { return i < slots_.size() ? slots_[i] : absent(); }
+  // Queues a device really has: leading slots with vring.num != 0.
+  std::size_t count_leading(std::size_t max) const {
+    std::size_t n = 0;
+    while (n < max && get(n).vring.num != 0) ++n;
+    return n;
+  }
+  bool operator==(const QueueArray& o) const;
+
+ private:
+  std::vector<VirtQueue> slots_;
+};
+
+}  // namespace migcheck::virtio

@@ -1,0 +1,339 @@
+// Field kinds of the schema engine, named after QEMU's VMSTATE_* macros.
+//
+// Tables are written the way QEMU writes them, e.g.
+//   VMS_UINT32(VirtioNet, mac_table.in_use)
+// gives a be32 field named "mac_table.in_use" over state.mac_table.in_use:
+// the member path doubles as QEMU's field name, which is what appears in
+// "Failed to load virtio-net-device:mac_table.in_use".
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "migcheck/vmstate/format.h"
+#include "migcheck/vmstate/vmsd.h"
+
+namespace migcheck::vmstate {
+
+namespace rules {
+extern const LoadRule kEqualMismatch;
+extern const LoadRule kInt32NotPositiveLe;
+}  // namespace rules
+
+template <class V>
+constexpr ScalarKind kind_of() {
+  if constexpr (std::is_same_v<V, bool>) return ScalarKind::Bool;
+  else if constexpr (std::is_same_v<V, std::uint8_t>) return ScalarKind::U8;
+  else if constexpr (std::is_same_v<V, std::uint16_t>) return ScalarKind::U16;
+  else if constexpr (std::is_same_v<V, std::uint32_t>) return ScalarKind::U32;
+  else if constexpr (std::is_same_v<V, std::uint64_t>) return ScalarKind::U64;
+  else if constexpr (std::is_same_v<V, std::int32_t>) return ScalarKind::I32;
+  else if constexpr (std::is_same_v<V, std::int64_t>) return ScalarKind::I64;
+  else static_assert(sizeof(V) == 0, "unsupported scalar type");
+}
+
+template <class V>
+V read_scalar(wire::Reader& in) {
+  if constexpr (std::is_same_v<V, bool>) return in.u8() != 0;  // get_bool: any non-zero
+  else if constexpr (sizeof(V) == 1) return static_cast<V>(in.u8());
+  else if constexpr (sizeof(V) == 2) return static_cast<V>(in.be16());
+  else if constexpr (sizeof(V) == 4) return static_cast<V>(in.be32());
+  else return static_cast<V>(in.be64());
+}
+
+template <class V>
+void write_scalar(wire::Writer& out, V v) {
+  if constexpr (std::is_same_v<V, bool>) out.u8(v ? 1 : 0);
+  else if constexpr (sizeof(V) == 1) out.u8(static_cast<std::uint8_t>(v));
+  else if constexpr (sizeof(V) == 2) out.be16(static_cast<std::uint16_t>(v));
+  else if constexpr (sizeof(V) == 4) out.be32(static_cast<std::uint32_t>(v));
+  else out.be64(static_cast<std::uint64_t>(v));
+}
+
+template <class V>
+void visit_scalar(Visitor& v, std::string_view name, int i, V& value) {
+  std::uint64_t wide = static_cast<std::uint64_t>(value);
+  if constexpr (std::is_signed_v<V>) wide = static_cast<std::uint64_t>(static_cast<std::int64_t>(value));
+  v.scalar(name, i, kind_of<V>(), wide);
+  if constexpr (std::is_same_v<V, bool>) value = wide != 0;
+  else value = static_cast<V>(wide);
+}
+
+template <class T, class Acc>
+using AccessedType = std::remove_cvref_t<decltype(std::declval<Acc>()(std::declval<T&>()))>;
+
+// Element type of a scalar or of a std::array of scalars.
+template <class S, bool kArray>
+struct ElementOf {
+  using type = S;
+};
+template <class S>
+struct ElementOf<S, true> {
+  using type = typename S::value_type;
+};
+
+// A scalar (VMSTATE_UINT8/16/32/64, INT32, BOOL), or an element of a fixed
+// scalar array when the accessor yields a std::array.
+template <class T, class Acc>
+class ScalarField final : public Field<T> {
+  using Stored = AccessedType<T, Acc>;
+  static constexpr bool kArray = !std::is_arithmetic_v<Stored>;
+
+ public:
+  ScalarField(std::string_view name, Acc acc) : Field<T>(name), acc_(acc) {}
+  int elements(const T& t) const override {
+    if constexpr (kArray) return static_cast<int>(std::size(acc_(t)));
+    else return 1;
+  }
+  int load(LoadContext& ctx, T& t, int i) const override {
+    ref(t, i) = read_scalar<Value>(ctx.in);
+    return 0;
+  }
+  void save(SaveContext& ctx, const T& t, int i) const override { write_scalar<Value>(ctx.out, ref(t, i)); }
+  void visit(Visitor& v, T& t, int i) const override { visit_scalar(v, this->name(), kArray ? i : -1, ref(t, i)); }
+  std::string describe(const T& t, int i) const override { return describe_scalar(ref(t, i)); }
+
+ private:
+  using Value = typename ElementOf<Stored, kArray>::type;
+  template <class S>
+  static auto& ref_impl(const Acc& acc, S& t, int i) {
+    if constexpr (kArray) return acc(t)[static_cast<std::size_t>(i)];
+    else return acc(t);
+  }
+  Value& ref(T& t, int i) const { return ref_impl(acc_, t, i); }
+  const Value& ref(const T& t, int i) const { return ref_impl(acc_, t, i); }
+  Acc acc_;
+};
+
+// VMSTATE_*_EQUAL: the stream must carry the destination's own value.
+template <class T, class Acc>
+class EqualField final : public Field<T> {
+  using V = AccessedType<T, Acc>;
+
+ public:
+  EqualField(std::string_view name, Acc acc) : Field<T>(name), acc_(acc) {}
+  int load(LoadContext& ctx, T& t, int) const override {
+    const V local = acc_(t);
+    const V read = read_scalar<V>(ctx.in);
+    if (local == read) return 0;
+    // get_uint*_equal: "%x != %x" with the local value first.
+    return ctx.reject(rules::kEqualMismatch, -EINVAL,
+                      qemu_format(rules::kEqualMismatch.qemu_message, std::uint64_t{local},
+                                  std::uint64_t{read}));
+  }
+  void save(SaveContext& ctx, const T& t, int) const override { write_scalar<V>(ctx.out, acc_(t)); }
+  void visit(Visitor& v, T& t, int) const override { visit_scalar(v, this->name(), -1, acc_(t)); }
+  std::string describe(const T& t, int) const override { return describe_scalar(acc_(t)); }
+
+ private:
+  Acc acc_;
+};
+
+// VMSTATE_INT32_POSITIVE_LE: 0 <= v <= local, and v replaces the local value.
+template <class T, class Acc>
+class Int32PositiveLeField final : public Field<T> {
+ public:
+  Int32PositiveLeField(std::string_view name, Acc acc) : Field<T>(name), acc_(acc) {}
+  int load(LoadContext& ctx, T& t, int) const override {
+    std::int32_t& cur = acc_(t);
+    const auto loaded = static_cast<std::int32_t>(ctx.in.be32());
+    if (loaded >= 0 && loaded <= cur) {
+      cur = loaded;
+      return 0;
+    }
+    return ctx.reject(rules::kInt32NotPositiveLe, -EINVAL,
+                      qemu_format(rules::kInt32NotPositiveLe.qemu_message, loaded, cur));
+  }
+  void save(SaveContext& ctx, const T& t, int) const override {
+    ctx.out.be32(static_cast<std::uint32_t>(acc_(t)));
+  }
+  void visit(Visitor& v, T& t, int) const override { visit_scalar(v, this->name(), -1, acc_(t)); }
+  std::string describe(const T& t, int) const override { return describe_scalar(acc_(t)); }
+
+ private:
+  Acc acc_;
+};
+
+// VMSTATE_BUFFER / VMSTATE_VBUFFER: raw bytes. `Size` (optional) gives the
+// length from the state; the accessor yields storage of the maximum size.
+template <class T, class Acc>
+class BufferField final : public Field<T> {
+ public:
+  using SizeFn = int (*)(const T&);
+  BufferField(std::string_view name, Acc acc, SizeFn size = nullptr)
+      : Field<T>(name), acc_(acc), size_(size) {}
+  int load(LoadContext& ctx, T& t, int) const override {
+    std::span<std::uint8_t> buf = span(t);
+    ctx.in.bytes(buf.data(), buf.size());
+    return 0;
+  }
+  void save(SaveContext& ctx, const T& t, int) const override {
+    std::span<const std::uint8_t> buf = span(const_cast<T&>(t));
+    ctx.out.bytes(buf);
+  }
+  void visit(Visitor& v, T& t, int) const override { v.bytes(this->name(), -1, span(t)); }
+  std::string describe(const T& t, int) const override {
+    return describe_bytes(span(const_cast<T&>(t)));
+  }
+
+ private:
+  std::span<std::uint8_t> span(T& t) const {
+    auto& storage = acc_(t);
+    std::span<std::uint8_t> all(storage.data(), storage.size());
+    if (!size_) return all;
+    const int n = size_(t);
+    return all.first(n <= 0 ? 0 : std::min<std::size_t>(static_cast<std::size_t>(n), all.size()));
+  }
+  Acc acc_;
+  SizeFn size_;
+};
+
+// VMSTATE_UNUSED / VMSTATE_UNUSED_VARRAY: bytes QEMU reads and discards and
+// writes as zeros. `count` elements of `size` bytes each.
+template <class T>
+class UnusedField final : public Field<T> {
+ public:
+  using CountFn = int (*)(const T&);
+  UnusedField(std::string_view name, int size, CountFn count = nullptr)
+      : Field<T>(name), size_(size), count_(count) {}
+  int elements(const T& t) const override { return count_ ? count_(t) : 1; }
+  int load(LoadContext& ctx, T&, int) const override {
+    ctx.in.skip(static_cast<std::size_t>(size_));
+    return 0;
+  }
+  void save(SaveContext& ctx, const T&, int) const override {
+    ctx.out.zeros(static_cast<std::size_t>(size_));
+  }
+  void visit(Visitor&, T&, int) const override {}
+
+ private:
+  int size_;
+  CountFn count_;
+};
+
+// VMSTATE_STRUCT / VMSTATE_STRUCT_ARRAY / VMSTATE_STRUCT_VARRAY_* /
+// VMSTATE_WITH_TMP: each element is a nested vmsd loaded with that vmsd's
+// own version (never on the wire), followed by its subsection peek.
+template <class T, class U>
+class StructField final : public Field<T> {
+ public:
+  using VmsdFn = const Vmsd<U>& (*)();
+  using ElemFn = U& (*)(T&, int);
+  using ConstElemFn = const U& (*)(const T&, int);
+  using CountFn = int (*)(const T&);
+  StructField(std::string_view name, VmsdFn vmsd, ElemFn elem, ConstElemFn celem, CountFn count)
+      : Field<T>(name), vmsd_(vmsd), elem_(elem), celem_(celem), count_(count) {}
+  int elements(const T& t) const override { return count_ ? count_(t) : 1; }
+  int load(LoadContext& ctx, T& t, int i) const override {
+    const Vmsd<U>& v = vmsd_();
+    return load_state(ctx, v, elem_(t, i), v.version_id);
+  }
+  void save(SaveContext& ctx, const T& t, int i) const override {
+    save_state(ctx, vmsd_(), celem_ ? celem_(t, i) : static_cast<const U&>(elem_(const_cast<T&>(t), i)));
+  }
+  void visit(Visitor& v, T& t, int i) const override {
+    visit_state(v, vmsd_(), elem_(t, i), count_ ? i : -1);
+  }
+  bool is_struct() const override { return true; }
+
+ private:
+  VmsdFn vmsd_;
+  ElemFn elem_;
+  ConstElemFn celem_;
+  CountFn count_;
+};
+
+// A field with hand-written get/put (QEMU's VMStateInfo), e.g. PCI config
+// with its mask check, or "virtio" which runs virtio_load itself.
+template <class T>
+struct CustomOps {
+  int (*get)(LoadContext&, T&) = nullptr;
+  void (*put)(SaveContext&, const T&) = nullptr;
+  void (*visit)(Visitor&, T&) = nullptr;
+  std::string (*describe)(const T&) = nullptr;
+  bool nested = false;  // runs vmsds of its own (dumps show those instead)
+};
+
+template <class T>
+class CustomField final : public Field<T> {
+ public:
+  CustomField(std::string_view name, CustomOps<T> ops) : Field<T>(name), ops_(ops) {}
+  int load(LoadContext& ctx, T& t, int) const override { return ops_.get(ctx, t); }
+  void save(SaveContext& ctx, const T& t, int) const override { ops_.put(ctx, t); }
+  void visit(Visitor& v, T& t, int) const override {
+    if (ops_.visit) ops_.visit(v, t);
+  }
+  std::string describe(const T& t, int) const override {
+    return ops_.describe ? ops_.describe(t) : std::string{};
+  }
+  bool is_struct() const override { return ops_.nested; }
+
+ private:
+  CustomOps<T> ops_;
+};
+
+// ---- builders ---------------------------------------------------------------
+
+template <class T, class Acc>
+FieldPtr<T> scalar(std::string_view name, Acc acc) {
+  return std::make_shared<ScalarField<T, Acc>>(name, acc);
+}
+template <class T, class Acc>
+FieldPtr<T> equal(std::string_view name, Acc acc) {
+  return std::make_shared<EqualField<T, Acc>>(name, acc);
+}
+template <class T, class Acc>
+FieldPtr<T> int32_positive_le(std::string_view name, Acc acc) {
+  return std::make_shared<Int32PositiveLeField<T, Acc>>(name, acc);
+}
+template <class T, class Acc>
+FieldPtr<T> buffer(std::string_view name, Acc acc, typename BufferField<T, Acc>::SizeFn size = nullptr) {
+  return std::make_shared<BufferField<T, Acc>>(name, acc, size);
+}
+template <class T>
+FieldPtr<T> unused(int size, typename UnusedField<T>::CountFn count = nullptr) {
+  return std::make_shared<UnusedField<T>>("unused", size, count);
+}
+// A single nested struct (VMSTATE_STRUCT, VMSTATE_STRUCT_POINTER, WITH_TMP).
+template <class T, class U>
+FieldPtr<T> structure(std::string_view name, const Vmsd<U>& (*vmsd)(), U& (*elem)(T&, int)) {
+  return std::make_shared<StructField<T, U>>(name, vmsd, elem, nullptr, nullptr);
+}
+// An array of structs with a count from the state (VMSTATE_STRUCT_ARRAY,
+// VMSTATE_STRUCT_VARRAY_*); `celem` reads an element of a const state
+// without materialising it.
+template <class T, class U>
+FieldPtr<T> structure_array(std::string_view name, const Vmsd<U>& (*vmsd)(), U& (*elem)(T&, int),
+                            const U& (*celem)(const T&, int), int (*count)(const T&)) {
+  return std::make_shared<StructField<T, U>>(name, vmsd, elem, celem, count);
+}
+template <class T>
+FieldPtr<T> custom(std::string_view name, CustomOps<T> ops) {
+  return std::make_shared<CustomField<T>>(name, ops);
+}
+
+// Adds a presence test or version to a built field (QEMU's _TEST/_V forms).
+template <class T>
+FieldPtr<T> when(FieldPtr<T> f, typename Field<T>::Exists test) {
+  f->when(test);
+  return f;
+}
+template <class T>
+FieldPtr<T> since(FieldPtr<T> f, int version) {
+  f->since(version);
+  return f;
+}
+
+}  // namespace migcheck::vmstate
+
+// Member path -> accessor, usable on const and non-const states.
+#define MC_REF(path) [](auto& s_) -> auto& { return s_.path; }
+// QEMU-style field declarations: the member path is the field name.
+#define VMS_SCALAR(T, path) ::migcheck::vmstate::scalar<T>(#path, MC_REF(path))
+#define VMS_EQUAL(T, path) ::migcheck::vmstate::equal<T>(#path, MC_REF(path))
+#define VMS_BUFFER(T, path) ::migcheck::vmstate::buffer<T>(#path, MC_REF(path))

@@ -1,0 +1,239 @@
+// The schema engine: a typed VMStateDescription and the one loop that loads,
+// saves and visits it.
+//
+// Mirrors migration/vmstate.c (QEMU 7.2): version checks, field presence by
+// test or version, per-element sticky-error checks with "Failed to load %s:%s",
+// the peek-driven subsection loop with its prefix/lookup rules, pre_load and
+// post_load. A table is written once and serves load, save, dump and visit.
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migcheck/vmstate/context.h"
+#include "migcheck/vmstate/visitor.h"
+
+namespace migcheck::vmstate {
+
+template <class T>
+struct Vmsd;
+
+// One VMStateField. Concrete kinds live in fields.h.
+template <class T>
+class Field {
+ public:
+  using Exists = bool (*)(const T&, int version_id);
+
+  explicit Field(std::string_view name) : name_(name) {}
+  virtual ~Field() = default;
+
+  std::string_view name() const { return name_; }
+  // Present from this vmsd version on (QEMU's field->version_id).
+  Field& since(int version) {
+    version_id_ = version;
+    return *this;
+  }
+  // Present when the test says so (QEMU's field_exists), whatever the version.
+  Field& when(Exists test) {
+    exists_ = test;
+    return *this;
+  }
+  Field& must_exist() {
+    must_exist_ = true;
+    return *this;
+  }
+
+  bool present(const T& t, int version_id) const {
+    return exists_ ? exists_(t, version_id) : version_id_ <= version_id;
+  }
+  bool is_must_exist() const { return must_exist_; }
+
+  // Number of elements, as QEMU computes it: an int, so a uint32 count of
+  // 2^31 or more is negative and means no element at all.
+  virtual int elements(const T&) const { return 1; }
+  // Loads element i; returns 0 or a negative errno like VMStateInfo::get.
+  virtual int load(LoadContext&, T&, int i) const = 0;
+  virtual void save(SaveContext&, const T&, int i) const = 0;
+  virtual void visit(Visitor&, T&, int i) const = 0;
+  // Short value text for dumps (not called on the fast path).
+  virtual std::string describe(const T&, int) const { return {}; }
+  // Struct fields run their own vmsd and report through enter/leave.
+  virtual bool is_struct() const { return false; }
+
+ private:
+  std::string_view name_;
+  int version_id_ = 0;
+  Exists exists_ = nullptr;
+  bool must_exist_ = false;
+};
+
+template <class T>
+using FieldPtr = std::shared_ptr<Field<T>>;
+
+template <class T>
+struct Vmsd {
+  std::string_view name;
+  int version_id = 0;
+  int minimum_version_id = 0;
+  std::vector<FieldPtr<T>> fields;
+  std::vector<const Vmsd<T>*> subsections;  // in save (wire) order
+  bool (*needed)(const T&) = nullptr;       // for use as a subsection
+  int (*pre_load)(LoadContext&, T&) = nullptr;
+  int (*post_load)(LoadContext&, T&, int version_id) = nullptr;
+  // Not a VMStateDescription but a hand-written QEMU loader described with
+  // the same tables (virtio_load's common part): no version check, no error
+  // check between fields, no subsection peek, no "Failed to load" line.
+  bool hand_written = false;
+};
+
+// Rules of the engine itself (migration/vmstate.c).
+namespace rules {
+extern const LoadRule kVersionTooNew;
+extern const LoadRule kVersionTooOld;
+extern const LoadRule kMustExist;
+extern const LoadRule kSubsectionUnknown;
+extern const LoadRule kFieldFailed;
+extern const LoadRule kStreamTruncated;
+}  // namespace rules
+
+std::string format_too_new(std::string_view name, int version, int local);
+std::string format_too_old(std::string_view name, int version, int local_min);
+
+template <class T>
+int subsection_load(LoadContext& ctx, const Vmsd<T>& vmsd, T& state);
+
+template <class T>
+int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) {
+  wire::Reader& f = ctx.in;
+  if (ctx.observer) ctx.observer->enter(vmsd.name, version_id, f.offset());
+  if (!vmsd.hand_written) {
+    if (version_id > vmsd.version_id)
+      return ctx.reject(rules::kVersionTooNew, -EINVAL,
+                        format_too_new(vmsd.name, version_id, vmsd.version_id));
+    if (version_id < vmsd.minimum_version_id)
+      return ctx.reject(rules::kVersionTooOld, -EINVAL,
+                        format_too_old(vmsd.name, version_id, vmsd.minimum_version_id));
+  }
+  if (vmsd.pre_load) {
+    if (int ret = vmsd.pre_load(ctx, state)) return ret;
+  }
+  for (const FieldPtr<T>& field : vmsd.fields) {
+    if (!field->present(state, version_id)) {
+      if (field->is_must_exist() && !vmsd.hand_written)
+        return ctx.reject(rules::kMustExist, -1,
+                          "Input validation failed: " + std::string(vmsd.name) + "/" +
+                              std::string(field->name()));
+      continue;
+    }
+    const int n = field->elements(state);
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t begin = f.offset();
+      ctx.item_begin = begin;
+      int ret = field->load(ctx, state, i);
+      if (vmsd.hand_written) {
+        if (ret < 0) return ret;
+      } else {
+        if (ret >= 0) ret = f.error();
+        if (ret < 0) {
+          f.set_error(ret);
+          ctx.ensure_reject_recorded(ret);
+          ctx.report("Failed to load " + std::string(vmsd.name) + ":" + std::string(field->name()));
+          return ret;
+        }
+      }
+      if (ctx.observer && !field->is_struct())
+        ctx.observer->field(field->name(), n > 1 ? i : -1, begin, f.offset(),
+                            field->describe(state, i));
+    }
+  }
+  if (!vmsd.hand_written) {
+    if (int ret = subsection_load(ctx, vmsd, state)) return ret;
+  }
+  int ret = vmsd.post_load ? vmsd.post_load(ctx, state, version_id) : 0;
+  if (ctx.observer) ctx.observer->leave(f.offset());
+  return ret;
+}
+
+// The name as QEMU sees it: copied into a NUL-terminated buffer, so any
+// embedded NUL ends it (strcmp/strncmp semantics).
+inline std::string_view c_string(std::span<const std::uint8_t> raw) {
+  const char* p = reinterpret_cast<const char*>(raw.data());
+  std::size_t n = 0;
+  while (n < raw.size() && p[n] != '\0') ++n;
+  return {p, n};
+}
+
+template <class T>
+int subsection_load(LoadContext& ctx, const Vmsd<T>& vmsd, T& state) {
+  wire::Reader& f = ctx.in;
+  while (f.peek(0) == 0x05) {  // QEMU_VM_SUBSECTION
+    const std::uint8_t len = f.peek(1);
+    if (len < vmsd.name.size() + 1) return 0;  // "(short)": not ours
+    std::span<const std::uint8_t> raw = f.peek_span(2, len);
+    if (raw.size() != len) return 0;  // "(peek fail)"
+    const std::string_view idstr = c_string(raw);
+    if (!idstr.starts_with(vmsd.name)) return 0;  // "(prefix)": left for an outer level
+    const Vmsd<T>* sub = nullptr;
+    for (const Vmsd<T>* s : vmsd.subsections)
+      if (s->name == idstr) sub = s;
+    if (!sub) {
+      ctx.mark();  // 7.2 prints nothing here; the outer levels do
+      return ctx.reject(rules::kSubsectionUnknown, -ENOENT, {},
+                        "subsection '" + std::string(idstr) + "' unknown to '" +
+                            std::string(vmsd.name) + "'");
+    }
+    const std::uint64_t begin = f.offset();
+    ctx.item_begin = begin;
+    f.skip(2u + len);
+    const auto version = static_cast<std::uint8_t>(f.be32());  // stored in a uint8_t
+    if (ctx.observer) ctx.observer->subsection(sub->name, version, begin, f.offset());
+    if (int ret = load_state(ctx, *sub, state, version)) return ret;
+  }
+  return 0;
+}
+
+template <class T>
+void save_state(SaveContext& ctx, const Vmsd<T>& vmsd, const T& state);
+
+template <class T>
+void subsection_save(SaveContext& ctx, const Vmsd<T>& vmsd, const T& state) {
+  for (const Vmsd<T>* sub : vmsd.subsections) {
+    if (sub->needed && !sub->needed(state)) continue;
+    ctx.out.u8(0x05);
+    ctx.out.u8(static_cast<std::uint8_t>(sub->name.size()));
+    ctx.out.chars(sub->name);
+    ctx.out.be32(static_cast<std::uint32_t>(sub->version_id));
+    save_state(ctx, *sub, state);
+  }
+}
+
+template <class T>
+void save_state(SaveContext& ctx, const Vmsd<T>& vmsd, const T& state) {
+  for (const FieldPtr<T>& field : vmsd.fields) {
+    if (!field->present(state, vmsd.version_id)) continue;
+    const int n = field->elements(state);
+    for (int i = 0; i < n; ++i) field->save(ctx, state, i);
+  }
+  if (!vmsd.hand_written) subsection_save(ctx, vmsd, state);
+}
+
+// Visits every field and every subsection (needed or not): generators and
+// mutators decide presence through the state that needed() reads.
+template <class T>
+void visit_state(Visitor& v, const Vmsd<T>& vmsd, T& state, int index = -1) {
+  if (!v.enter(vmsd.name, index)) return;
+  for (const FieldPtr<T>& field : vmsd.fields) {
+    if (!field->present(state, vmsd.version_id)) continue;
+    const int n = field->elements(state);
+    for (int i = 0; i < n; ++i) field->visit(v, state, i);
+  }
+  for (const Vmsd<T>* sub : vmsd.subsections) visit_state(v, *sub, state);
+  v.leave();
+}
+
+}  // namespace migcheck::vmstate
