@@ -21,6 +21,15 @@ namespace migcheck {
 
 enum class MachineFamily : std::uint8_t { I440fx, Q35 };
 
+// One compat global (hw/core/machine.c hw_compat_*, hw/i386/pc.c pc_compat_*):
+// QOM type, property, value.
+struct CompatProperty {
+  std::string_view type;
+  std::string_view property;
+  std::string_view value;
+  bool optional = false;  // skipped silently by types without the property
+};
+
 // A versioned x86 machine type and the compat properties of its version that
 // matter to migration (hw/core/machine.c hw_compat_*, hw/i386/pc.c pc_compat_*).
 struct MachineType {
@@ -40,6 +49,11 @@ struct MachineType {
   bool virtio_use_started = true;          // off <= 4.0
   bool virtio_use_disabled_flag = true;    // off <= 4.2
   bool virtio_queue_reset = true;          // off <= 7.1
+  // Every compat global of this machine that reaches migration or one of the
+  // modelled virtio-pci devices, in the order QEMU applies them (a later one
+  // wins). The flags above are read from this list; the device model applies
+  // all of it (queue sizes, num-queues, vectors, features, PCIe init, ...).
+  std::vector<CompatProperty> compat;
 };
 
 // One virtio device of the destination, after realize and system reset.
@@ -55,6 +69,9 @@ struct Destination {
   const Profile* profile = nullptr;
   MachineType machine;
   std::vector<VirtioDeviceSpec> devices;
+  // Every --device argument make_destination was given, in order (virtio
+  // devices and the others: pcie-root-port, virtconsole, virtserialport).
+  std::vector<std::string> args;
   bool inferred = false;           // derived from the stream, not given
   std::vector<std::string> notes;  // how an inferred destination was derived
   std::string command_line() const;  // "--machine pc-i440fx-7.2 --device virtio-net-pci,..."
@@ -62,20 +79,47 @@ struct Destination {
 
 // Parses a machine type name (pc, q35, pc-i440fx-X.Y, pc-q35-X.Y, and the
 // aliases QEMU accepts). On failure returns nullopt and says why in *error.
+// The versions are those QEMU 7.2 defines: pc-i440fx-1.4 .. 7.2, pc-q35-2.4
+// .. 7.2 and pc-q35-4.0.1; `name` is the canonical one ("pc" ->
+// "pc-i440fx-7.2"), as the configuration section carries it.
 std::optional<MachineType> parse_machine(std::string_view name, std::string* error);
 
 // Builds one device from a -device argument ("virtio-net-pci,mq=on,...")
 // for the given machine; `slot` is the PCI slot QEMU would assign when the
 // argument has no addr= (i440fx: 2, 3, ...; q35: 1, 2, ...).
+//
+// Drivers: virtio-{net,blk,scsi,balloon,serial,rng}-pci and their
+// -transitional / -non-transitional variants, with QEMU 7.2's properties
+// (unknown ones are rejected with QEMU's "Property 'D.P' not found"; errors
+// read "-device ARG: <QEMU's message>"). The destination is what
+//   qemu-system-x86_64 -machine M -nodefaults -smp 1 -device ...
+// builds, after realize and system reset:
+//  - virtio-net has no netdev peer (QEMU: "nic has no peer"), so the
+//    offloads that need a vnet header are not offered. migcheck's own
+//    property `queues=N` stands for the peer's queue count (a
+//    `-netdev tap,queues=N,vnet_hdr=off`): it sets max_queue_pairs and the
+//    default vectors (2N+2); netdev= itself is rejected.
+//  - virtio-blk's drive is taken as present, writable, write cache on;
+//    drive= and the other backend properties are accepted and ignored.
+//  - num-queues=auto (blk, scsi) means 1 (one vCPU).
+//  - romfile: the default efi-virtio.rom (virtio-net) and pxe-virtio.rom
+//    have Debian's sizes; romfile= gives no ROM BAR; other files are
+//    rejected (their size would decide the ROM BAR's mask).
 std::optional<VirtioDeviceSpec> build_device(std::string_view device_arg, const MachineType& machine,
                                              const Profile& profile, int slot, std::string* error);
 
-// Machine + devices in command-line order.
+// Machine + devices in command-line order. Besides the virtio drivers it
+// takes pcie-root-port (its id names a PCIe bus for bus=; a virtio device
+// there is PCI Express with a 4096-byte config space and modern-only by
+// default, idstr "0000:00:SS.F:00.0/..."), virtconsole and virtserialport
+// (ports of a virtio-serial-pci: bus=ID.0 or the first one, nr=, name=).
+// Slots are assigned like QEMU: the first slot whose function 0 is free.
 std::optional<Destination> make_destination(std::string_view machine,
                                             std::span<const std::string> device_args,
                                             const Profile& profile, std::string* error);
 
-// The -device drivers build_device understands, for --help and errors.
+// The -device drivers make_destination understands (build_device takes the
+// virtio ones), for --help and errors.
 std::span<const std::string_view> supported_drivers();
 
 }  // namespace migcheck
