@@ -11,6 +11,14 @@ int virtio_load(LoadContext& ctx, VirtioDevice& d, int version_id) {
   d.device_endian = kEndianUnknown;
   d.section_version = version_id;
   if (int ret = vmstate::load_state(ctx, common_part(), d, version_id)) return ret;
+  if (ctx.keep_parsed) {
+    // As parsed, except for the endianness poison, which never reaches a
+    // saver: an absent virtio/device_endian means the default.
+    d.parsed.reset();
+    auto parsed = std::make_shared<VirtioDevice>(d);
+    if (parsed->device_endian == kEndianUnknown) parsed->device_endian = kEndianLittle;
+    d.parsed = std::move(parsed);
+  }
   return virtio_post_load(ctx, d);
 }
 

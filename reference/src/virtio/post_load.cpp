@@ -63,7 +63,10 @@ bool update_rings(LoadContext& ctx, VirtioDevice& d, std::uint32_t i) {
   VRing& r = d.vq[i].vring;
   if (!r.num || !r.desc || !r.align) return false;  // not set up: no cache
   const std::uint64_t avail = r.desc + 16ull * r.num;
-  const std::uint64_t used = (avail + 4 + 2ull * r.num + r.align - 1) & ~std::uint64_t{r.align - 1};
+  // vring_align is QEMU_ALIGN_UP: division, so a non-power-of-two align
+  // (virtio-mmio takes it from the stream) rounds like QEMU does.
+  const std::uint64_t end = avail + 4 + 2ull * r.num;
+  const std::uint64_t used = (end + r.align - 1) / r.align * r.align;
   // Only a stream that carried avail/used (virtio/virtqueues) loses anything.
   const bool carried = d.wire_subsections & sub_bit(VirtioSub::Virtqueues);
   if (carried && (avail != r.avail || used != r.used))

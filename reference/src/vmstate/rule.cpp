@@ -2,8 +2,11 @@
 
 #include <vector>
 
+#include "migcheck/devices/blk_rules.h"
 #include "migcheck/devices/net_rules.h"
 #include "migcheck/pci/rules.h"
+#include "migcheck/stream/rules.h"
+#include "migcheck/transports/ccw_rules.h"
 #include "migcheck/virtio/rules.h"
 
 namespace migcheck {
@@ -36,7 +39,9 @@ std::string_view to_string(QemuFate f) {
 std::span<const RuleRef> all_rules() {
   static const std::vector<RuleRef> all = [] {
     std::vector<RuleRef> v;
-    for (auto layer : {vmstate::engine_rules(), virtio::rules::all(), pci::rules::all(), devices::rules::net()})
+    for (auto layer : {vmstate::engine_rules(), virtio::rules::all(), pci::rules::all(), devices::rules::net(), stream::rules::all(),
+                      devices::rules::blk_balloon_serial(),
+                      ccw::rules::all()})
       v.insert(v.end(), layer.begin(), layer.end());
     return v;
   }();

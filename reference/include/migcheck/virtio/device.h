@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "migcheck/devices/net.h"
 #include "migcheck/devices/serial.h"
 #include "migcheck/pci/proxy.h"
+#include "migcheck/transports/ccw_proxy.h"
+#include "migcheck/transports/mmio_proxy.h"
 #include "migcheck/virtio/features.h"
 #include "migcheck/virtio/queue.h"
 
@@ -23,32 +26,7 @@ struct Profile;
 enum class DeviceKind : std::uint8_t { Net, Blk, Scsi, Balloon, Serial, Rng };
 enum class TransportKind : std::uint8_t { Pci, Mmio, Ccw };
 
-namespace mmio {
-// VirtIOMMIOProxy (hw/virtio/virtio-mmio.c): save_config + extra state.
-struct QueueState {
-  std::uint16_t num = 0;
-  bool enabled = false;
-  std::array<std::uint32_t, 2> desc{}, avail{}, used{};
-  bool operator==(const QueueState&) const = default;
-};
-struct Proxy {
-  bool legacy = true;  // legacy virtio-mmio has no extra state
-  std::uint32_t host_features_sel = 0;
-  std::uint32_t guest_features_sel = 0;
-  std::uint32_t guest_page_shift = 0;
-  std::array<std::uint32_t, 2> guest_features{};
-  std::vector<QueueState> vqs;
-  bool operator==(const Proxy&) const = default;
-};
-}  // namespace mmio
-
-namespace ccw {
-// VirtioCcwDevice save_config, reduced to the bytes we carry opaquely.
-struct Proxy {
-  std::vector<std::uint8_t> config;  // "s390_virtio_ccw_dev" body, opaque
-  bool operator==(const Proxy&) const = default;
-};
-}  // namespace ccw
+// mmio::Proxy and ccw::Proxy: migcheck/transports/{mmio,ccw}_proxy.h.
 
 namespace virtio {
 
@@ -83,6 +61,8 @@ struct VirtioDevice {
   std::uint32_t wire_num_queues = 0;   // virtqueue count as read
   int section_version = 0;             // version virtio_load was called with
   std::uint32_t wire_subsections = 0;  // VirtioSub bits of vmstate_virtio seen
+  // The state as parsed, before post-load sanitization (LoadContext::keep_parsed).
+  std::shared_ptr<const VirtioDevice> parsed;
 
   // --- transport and device parts ---
   pci::Proxy pci;

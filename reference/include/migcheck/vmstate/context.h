@@ -29,6 +29,9 @@ struct Diagnostics {
   std::vector<std::string> messages;  // error_report() lines, innermost first
   RuleHit reject;                     // first rejecting rule (rule == nullptr if none)
   std::vector<RuleHit> applied;       // Sanitize / Broken / Warn rules, in order
+  // Set when the input leaves what the reference models (the load stops
+  // and no verdict is claimed).
+  std::string unsupported;
 
   bool rejected() const { return reject.rule != nullptr; }
   bool qemu_defect() const {
@@ -62,6 +65,9 @@ struct LoadContext {
   LoadObserver* observer = nullptr;
   // Guest RAM from the stream; nullptr when the input carries none.
   const GuestMemory* memory = nullptr;
+  // Keep a copy of each device state as parsed, before post-load
+  // sanitization (for byte-exact re-encoding).
+  bool keep_parsed = false;
   // Start of the item being loaded; the engine sets it before each field
   // element, so a rejection points at the offending field by default.
   std::uint64_t item_begin = 0;
@@ -85,6 +91,13 @@ struct LoadContext {
   // After a failing element, make sure some rule explains the failure: the
   // sticky stream error (truncation) or the generic field failure.
   void ensure_reject_recorded(int ret);
+
+  // The input needs something the reference does not model: stop without
+  // a verdict. Returns an errno-like value to unwind with.
+  int unsupported(std::string why) {
+    if (diag.unsupported.empty()) diag.unsupported = std::move(why);
+    return -ENOTSUP;
+  }
 
   // Reads hand-written code performs are marked as one item for offsets.
   void mark() { item_begin = in.offset(); }

@@ -1,0 +1,87 @@
+// bench_reference: load, and load+save, of the real virtio section records,
+// in MB/s, next to memcpy of the same bytes (the ratio is what to compare
+// across machines).
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "migcheck/stream/infer.h"
+#include "migcheck/stream/loader.h"
+#include "migcheck/stream/save.h"
+
+namespace {
+
+struct Sample {
+  std::string name;
+  std::vector<std::uint8_t> bytes;
+  migcheck::Destination dest;
+};
+
+std::vector<Sample>& samples() {
+  static std::vector<Sample> all = [] {
+    std::vector<Sample> v;
+    const std::string dir = std::string(MIGCHECK_SOURCE_DIR) + "/corpora/qemu-7.2/sections";
+    std::vector<std::filesystem::path> paths;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    for (const auto& p : paths) {
+      std::ifstream in(p, std::ios::binary);
+      std::vector<std::uint8_t> b{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      std::string error;
+      auto dest = migcheck::infer_destination(b, migcheck::profile_7_2(), &error);
+      if (!dest) {
+        std::cerr << p << ": " << error << "\n";
+        continue;
+      }
+      v.push_back({p.filename().string().substr(0, p.filename().string().find('.')), std::move(b), std::move(*dest)});
+    }
+    return v;
+  }();
+  return all;
+}
+
+void load(benchmark::State& state, const Sample* s) {
+  for (auto _ : state) {
+    auto r = migcheck::load_section_record(s->bytes, s->dest);
+    benchmark::DoNotOptimize(r.verdict);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
+}
+
+void load_save(benchmark::State& state, const Sample* s) {
+  for (auto _ : state) {
+    auto r = migcheck::load_section_record(s->bytes, s->dest, {.keep_parsed = true});
+    const auto& d = r.devices.front();
+    auto out = migcheck::save_section(*d.parsed, {.section_id = d.section_id, .idstr = d.idstr,
+                                                 .instance_id = d.instance_id, .version_id = d.version_id,
+                                                 .footer = d.footer});
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
+}
+
+void copy(benchmark::State& state, const Sample* s) {
+  std::vector<std::uint8_t> dst(s->bytes.size());
+  for (auto _ : state) {
+    std::memcpy(dst.data(), s->bytes.data(), s->bytes.size());
+    benchmark::DoNotOptimize(dst.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
+}
+
+const bool registered = [] {
+  for (const Sample& s : samples()) {
+    benchmark::RegisterBenchmark(("load/" + s.name).c_str(), load, &s);
+    benchmark::RegisterBenchmark(("load_save/" + s.name).c_str(), load_save, &s);
+    benchmark::RegisterBenchmark(("memcpy/" + s.name).c_str(), copy, &s);
+  }
+  return true;
+}();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,64 @@
+// migcheck check FILE: load as the destination would.
+#include <iostream>
+
+#include "check_report.h"
+#include "commands.h"
+#include "input.h"
+
+namespace migcheck::cli {
+
+namespace {
+
+struct CheckOptions {
+  std::string file;
+  DestinationOptions dest;
+  bool roundtrip = false;
+  bool json = false;
+};
+
+int run_check(const CheckOptions& o) {
+  std::string error;
+  auto input = read_file(o.file, &error);
+  if (!input) {
+    std::cerr << "migcheck: " << error << "\n";
+    return kUsage;
+  }
+  auto dest = choose_destination(o.dest, *input, &error);
+  if (!dest) {
+    std::cerr << "migcheck: " << error << "\n";
+    return kUsage;
+  }
+  LoadOptions options;
+  options.keep_parsed = o.roundtrip;
+  const LoadResult result = load_any(*input, *dest, options);
+  CheckReport report{.file = o.file, .full_stream = is_full_stream(*input), .destination = &*dest, .result = &result};
+  if (o.roundtrip)
+    for (const LoadedDevice& dev : result.devices) report.roundtrips.push_back(roundtrip_section(*input, dev));
+  if (o.json)
+    std::cout << to_json(report).dump(2) << "\n";
+  else
+    std::cout << to_text(report);
+  switch (result.verdict) {
+    case Verdict::Accepted: return kAccepted;
+    case Verdict::Rejected: return kRejected;
+    case Verdict::Unsupported: return kUnsupported;
+  }
+  return kUsage;
+}
+
+}  // namespace
+
+void add_check(CLI::App& app, int& exit_code) {
+  auto opts = std::make_shared<CheckOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "check",
+      "Load a stream (or one virtio section record) as a QEMU destination would: accepted or rejected with the "
+      "rule, QEMU's messages and the byte offset, and the loaded devices as QMP shows them.");
+  cmd->add_option("FILE", opts->file, "migration stream (starts with QEVM) or a section record")->required();
+  add_destination_options(*cmd, opts->dest);
+  cmd->add_flag("--roundtrip", opts->roundtrip, "re-encode every virtio section and compare with the input");
+  cmd->add_flag("--json", opts->json, "print one JSON object");
+  cmd->callback([opts, &exit_code] { exit_code = run_check(*opts); });
+}
+
+}  // namespace migcheck::cli

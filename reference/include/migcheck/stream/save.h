@@ -1,0 +1,36 @@
+// Writing what QEMU writes: a virtio device's section record, and a minimal
+// full stream around virtio sections (header, configuration, sections,
+// EOF) for a given destination.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "migcheck/profile/destination.h"
+#include "migcheck/virtio/device.h"
+
+namespace migcheck {
+
+struct SectionHeader {
+  std::uint32_t section_id = 0;
+  std::string_view idstr;
+  std::uint32_t instance_id = 0;
+  std::uint32_t version_id = 0;  // 0: the device's own section version
+  bool footer = true;
+};
+
+// 0x04 | header | virtio_save() body | [0x7e be32 section_id]
+std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const SectionHeader& header);
+
+// The virtio body alone (what the section's single "virtio" field holds).
+std::vector<std::uint8_t> save_body(const virtio::VirtioDevice& device);
+
+// A stream QEMU would accept with only the destination's virtio devices:
+// magic, version, [configuration], one FULL section per device, EOF. No
+// RAM, no platform devices: for loaders that take virtio-only streams.
+std::vector<std::uint8_t> save_stream(const Destination& dest,
+                                      std::span<const virtio::VirtioDevice> devices);
+
+}  // namespace migcheck

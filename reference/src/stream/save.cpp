@@ -1,0 +1,52 @@
+#include "migcheck/stream/save.h"
+
+#include "configuration.h"
+#include "migcheck/virtio/core.h"
+#include "migcheck/wire/writer.h"
+
+namespace migcheck {
+
+std::vector<std::uint8_t> save_body(const virtio::VirtioDevice& device) {
+  wire::Writer w(4096);
+  vmstate::SaveContext ctx{w};
+  vmstate::save_state(ctx, virtio::section_vmsd(device.kind), device);
+  return w.take();
+}
+
+std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const SectionHeader& h) {
+  wire::Writer w(4096);
+  w.u8(0x04);  // QEMU_VM_SECTION_FULL (save_section_header)
+  w.be32(h.section_id);
+  w.u8(static_cast<std::uint8_t>(h.idstr.size()));
+  w.chars(h.idstr);
+  w.be32(h.instance_id);
+  w.be32(h.version_id ? h.version_id : static_cast<std::uint32_t>(virtio::device_ops(device.kind).version_id));
+  vmstate::SaveContext ctx{w};
+  vmstate::save_state(ctx, virtio::section_vmsd(device.kind), device);
+  if (h.footer) {
+    w.u8(0x7e);  // QEMU_VM_SECTION_FOOTER
+    w.be32(h.section_id);
+  }
+  return w.take();
+}
+
+std::vector<std::uint8_t> save_stream(const Destination& dest, std::span<const virtio::VirtioDevice> devices) {
+  wire::Writer w(65536);
+  w.be32(0x5145564d);  // QEVM
+  w.be32(3);
+  if (dest.machine.send_configuration) {
+    vmstate::SaveContext ctx{w};
+    stream::save_configuration(ctx, dest.machine.name);
+  }
+  for (std::size_t i = 0; i < devices.size() && i < dest.devices.size(); ++i) {
+    const auto section = save_section(devices[i], {.section_id = static_cast<std::uint32_t>(i + 2),
+                                                   .idstr = dest.devices[i].idstr,
+                                                   .instance_id = dest.devices[i].instance_id,
+                                                   .footer = dest.machine.send_section_footer});
+    w.bytes(section);
+  }
+  w.u8(0x00);  // QEMU_VM_EOF
+  return w.take();
+}
+
+}  // namespace migcheck

@@ -1,0 +1,87 @@
+#include "vmdesc.h"
+
+#include <nlohmann/json.hpp>
+
+namespace migcheck::stream {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kMaxDepth = 64;
+
+std::optional<std::uint64_t> sum_fields(const json& obj, int depth);
+
+// A subsection costs its header (0x05, len, name, be32 version) plus fields.
+std::optional<std::uint64_t> subsection_size(const json& sub, int depth) {
+  if (!sub.is_object() || !sub.contains("vmsd_name") || !sub["vmsd_name"].is_string()) return std::nullopt;
+  auto body = sum_fields(sub, depth + 1);
+  if (!body) return std::nullopt;
+  return 6 + sub["vmsd_name"].get_ref<const std::string&>().size() + *body;
+}
+
+// vmsd_desc_field_end records the bytes written per element; compressed
+// arrays list one element with "array_len".
+std::optional<std::uint64_t> sum_fields(const json& obj, int depth) {
+  if (depth > kMaxDepth) return std::nullopt;
+  std::uint64_t total = 0;
+  if (auto it = obj.find("fields"); it != obj.end()) {
+    if (!it->is_array()) return std::nullopt;
+    for (const json& f : *it) {
+      if (!f.is_object() || !f.contains("size") || !f["size"].is_number_unsigned()) return std::nullopt;
+      std::uint64_t n = 1;
+      if (f.contains("array_len")) {
+        if (!f["array_len"].is_number_unsigned()) return std::nullopt;
+        n = f["array_len"].get<std::uint64_t>();
+      }
+      const std::uint64_t size = f["size"].get<std::uint64_t>();
+      if (n && size > (UINT64_MAX - total) / n) return std::nullopt;
+      total += size * n;
+    }
+  }
+  if (auto it = obj.find("subsections"); it != obj.end()) {
+    if (!it->is_array()) return std::nullopt;
+    for (const json& s : *it) {
+      auto size = subsection_size(s, depth);
+      if (!size) return std::nullopt;
+      total += *size;
+    }
+  }
+  return total;
+}
+
+std::optional<std::uint64_t> section_size(const json& dev) {
+  // Old-style handlers (vmstate_save_old_style) carry the total directly.
+  if (!dev.contains("vmsd_name") && dev.contains("size") && dev["size"].is_number_unsigned())
+    return dev["size"].get<std::uint64_t>();
+  return sum_fields(dev, 0);
+}
+
+}  // namespace
+
+std::optional<Vmdesc> find_vmdesc(std::span<const std::uint8_t> bytes) {
+  const std::size_t n = bytes.size();
+  if (n < 7) return std::nullopt;
+  for (std::size_t p = n - 6; p >= 1; --p) {
+    if (bytes[p] != 0x06 || bytes[p - 1] != 0x00) continue;
+    const std::uint64_t len = std::uint64_t{bytes[p + 1]} << 24 | std::uint64_t{bytes[p + 2]} << 16 |
+                              std::uint64_t{bytes[p + 3]} << 8 | bytes[p + 4];
+    if (len != n - p - 5 || bytes[p + 5] != '{') continue;
+    json doc = json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(p + 5), bytes.end(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("devices") || !doc["devices"].is_array())
+      return std::nullopt;
+    Vmdesc v;
+    v.offset = p;
+    for (const json& dev : doc["devices"]) {
+      if (!dev.is_object() || !dev.contains("name") || !dev["name"].is_string() ||
+          !dev.contains("instance_id") || !dev["instance_id"].is_number_unsigned())
+        continue;
+      if (auto size = section_size(dev))
+        v.body_sizes[{dev["name"].get<std::string>(), dev["instance_id"].get<std::uint32_t>()}] = *size;
+    }
+    return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace migcheck::stream
