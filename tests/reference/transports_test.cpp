@@ -234,9 +234,9 @@ VirtioDevice mmio_source_modern() {
   set_queue(d, 0, 8, 0x1000, 0x12340000, 5, 0x12340080, 0x12341000);
   set_queue(d, 1, 16, 0x1000, 0x12350000, 0x0102, 0x12350100, 0x12350200);
   d.mmio.guest_features = {0x30000000, 0x00000001};
-  d.mmio.queue(0) = {.num = 8, .enabled = true, .desc = {0x12340000, 0}, .avail = {0x12340080, 0},
+  d.mmio.vqs[0] = {.num = 8, .enabled = true, .desc = {0x12340000, 0}, .avail = {0x12340080, 0},
                      .used = {0x12341000, 0}};
-  d.mmio.queue(1) = {.num = 16, .enabled = true, .desc = {0x12350000, 0}, .avail = {0x12350100, 0},
+  d.mmio.vqs[1] = {.num = 16, .enabled = true, .desc = {0x12350000, 0}, .avail = {0x12350100, 0},
                      .used = {0x12350200, 0}};
   return d;
 }
@@ -381,7 +381,7 @@ TEST(TransportsMmio, LegacyDestinationAcceptsExtraState) {
   ASSERT_EQ(r.ret, 0) << joined(r.diag);
   EXPECT_TRUE(dst.wire_subsections & sub_bit(VirtioSub::ExtraState));
   EXPECT_EQ(dst.mmio.guest_features, src.mmio.guest_features);
-  EXPECT_EQ(dst.mmio.queue(1), src.mmio.queue(1));
+  EXPECT_EQ(dst.mmio.vqs.get(1), src.mmio.vqs.get(1));
   // Its own save has no extra state: has_extra_state is !legacy.
   const Bytes resaved = save(dst);
   EXPECT_EQ(resaved.size(), save(src).size() - 24 - 23 - 8 - 1024 * 27);
@@ -400,7 +400,7 @@ TEST(TransportsMmio, ModernDestinationWithoutExtraState) {
   ASSERT_EQ(r.ret, 0) << joined(r.diag);
   EXPECT_FALSE(dst.wire_subsections & sub_bit(VirtioSub::ExtraState));
   EXPECT_EQ(dst.mmio.guest_features, (std::array<std::uint32_t, 2>{}));
-  EXPECT_EQ(dst.mmio.queue(0), mmio::QueueState{});
+  EXPECT_EQ(dst.mmio.vqs.get(0), mmio::QueueState{});
   src.mmio.legacy = false;
   EXPECT_EQ(dst, src);
 }

@@ -105,7 +105,7 @@ TEST(VmstateSave, WritesFieldsThenNeededSubsectionsInOrder) {
   migcheck::wire::Writer w;
   vs::SaveContext ctx{w};
   vs::save_state(ctx, thing_vmsd(), sample());
-  EXPECT_EQ(w.data(), kWire);
+  EXPECT_EQ(w.take(), kWire);
 }
 
 TEST(VmstateSave, SkipsASubsectionThatIsNotNeeded) {

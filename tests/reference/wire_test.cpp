@@ -68,7 +68,7 @@ TEST(WireWriter, WritesWhatTheReaderReads) {
   w.be32(0x04050607);
   w.be64(0x08090a0b0c0d0e0f);
   w.le32(0x11223344);
-  Reader r(w.data());
+  Reader r(w.written());
   EXPECT_EQ(r.u8(), 1);
   EXPECT_EQ(r.be16(), 0x0203);
   EXPECT_EQ(r.be32(), 0x04050607u);

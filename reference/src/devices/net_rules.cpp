@@ -4,10 +4,6 @@
 
 namespace migcheck::devices::rules {
 
-namespace {
-constexpr std::string_view kNetC = "hw/net/virtio-net.c";
-}
-
 const LoadRule kVnetHdr{.id = "virtio-net.vnet_hdr", .outcome = Outcome::Reject,
                         .qemu_message = "virtio-net: saved image requires vnet_hdr=on",
                         .origin = "hw/net/virtio-net.c: virtio_net_vnet_post_load", .spec = "§6.2.1, §7 L11"};

@@ -23,7 +23,7 @@ namespace {
 
 // get_pci_config_device: every byte the destination checks must match.
 int get_config(LoadContext& ctx, Proxy& p) {
-  std::array<std::uint8_t, kExpressConfigSize> in{};
+  std::array<std::uint8_t, kExpressConfigSize> in;  // written before it is read
   const std::size_t size = p.config.size();
   const std::uint64_t at = ctx.in.offset();
   const std::size_t got = ctx.in.bytes(in.data(), size);
@@ -31,8 +31,10 @@ int get_config(LoadContext& ctx, Proxy& p) {
   // comparison and let the sticky -EIO name the field (captures f3).
   if (got == size && p.reset) {
     const ConfigSpace& local = *p.reset;
-    for (std::size_t i = 0; i < size; ++i) {
-      if ((in[i] ^ local.config[i]) & local.cmask[i] & ~local.wmask[i] & ~local.w1cmask[i])
+    std::uint8_t differs = 0;  // one pass without branches; locate only on failure
+    for (std::size_t i = 0; i < size; ++i) differs |= (in[i] ^ local.config[i]) & local.checked[i];
+    for (std::size_t i = 0; differs && i < size; ++i) {
+      if ((in[i] ^ local.config[i]) & local.checked[i])
         return ctx.reject_at(rules::kBadConfigData, at + i, -EINVAL,
                              qemu_format(rules::kBadConfigData.qemu_message, static_cast<unsigned>(i),
                                          in[i], local.config[i], local.cmask[i], local.wmask[i],
@@ -169,8 +171,6 @@ int check_queue(LoadContext& ctx, VirtioDevice& d, int n) {
 
 // ---- extra state: vmstate "virtio_pci" + virtio_pci/modern_state ------------
 
-ModernQueue& modern_queue(Proxy& p, int i) { return p.queue(static_cast<std::size_t>(i)); }
-const ModernQueue& cmodern_queue(const Proxy& p, int i) { return p.queue(static_cast<std::size_t>(i)); }
 int modern_queue_count(const Proxy&) { return 1024; }  // VIRTIO_QUEUE_MAX
 
 const Vmsd<ModernQueue>& vmstate_modern_queue() {
@@ -191,8 +191,9 @@ const Vmsd<Proxy>& vmstate_modern_state() {
       .version_id = 1,
       .minimum_version_id = 1,
       .fields = {VMS_SCALAR(Proxy, dfselect), VMS_SCALAR(Proxy, gfselect), VMS_SCALAR(Proxy, guest_features),
-                 vmstate::structure_array<Proxy, ModernQueue>("vqs", vmstate_modern_queue, modern_queue,
-                                                              cmodern_queue, modern_queue_count)},
+                 vmstate::sparse_array<Proxy, ModernQueue>(
+                     "vqs", vmstate_modern_queue, vmstate::slot_get<Proxy, ModernQueue, &Proxy::vqs>,
+                     vmstate::slot_set<Proxy, ModernQueue, &Proxy::vqs>, modern_queue_count)},
       .needed = modern_state_needed};
   return v;
 }

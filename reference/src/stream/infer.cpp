@@ -237,7 +237,15 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
       out.notes.push_back("no configuration record: a machine of 2.3 or older (" + out.machine + ")");
     }
   } else {
-    out.machine = "pc-i440fx-" + std::to_string(profile.release / 100) + "." + std::to_string(profile.release % 100);
+    // A lone record names no machine. On i440fx slots 0 and 1 hold the host
+    // bridge and PIIX3, so a device there (or behind a root port) is q35's.
+    const std::string version = std::to_string(profile.release / 100) + "." + std::to_string(profile.release % 100);
+    bool q35 = false;
+    if (auto h = header_at(s, 0)) {
+      const Address a = address_of(h->idstr);
+      q35 = a.port_slot >= 0 || (a.slot >= 0 && a.slot < 2);
+    }
+    out.machine = (q35 ? "pc-q35-" : "pc-i440fx-") + version;
     out.notes.push_back("a lone section record: machine " + out.machine + " assumed");
   }
   const int version = machine_version(out.machine);

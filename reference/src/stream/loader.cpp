@@ -64,7 +64,7 @@ class Loader {
         dest_(dest),
         in_(bytes),
         ctx_{in_, r_.diag, options.observer},
-        ram_(dest.machine) {
+        ram_(dest.machine.family) {
     ctx_.keep_parsed = options.keep_parsed;
     ctx_.memory = &r_.memory;
   }

@@ -36,7 +36,7 @@ std::string counted_id(wire::Reader& in) {
 // pc_memory_init: RAM below 4G up to the PCI hole, the rest above 4G.
 void RamLoader::map(GuestMemory& memory, const Block& b) const {
   if (b.name != "pc.ram") return;  // ROM blocks are not where rings live
-  const std::uint64_t lowmem = machine_.family == MachineFamily::Q35 ? 0x80000000ull : 0xe0000000ull;
+  const std::uint64_t lowmem = family_ == MachineFamily::Q35 ? 0x80000000ull : 0xe0000000ull;
   const std::uint64_t below = b.length < lowmem ? b.length : lowmem;
   memory.add_region(b.name, 0, below);
   if (b.length > below) memory.add_region(b.name + "@4G", 0x100000000ull, b.length - below);

@@ -14,7 +14,7 @@ namespace migcheck::stream {
 
 class RamLoader {
  public:
-  explicit RamLoader(const MachineType& machine) : machine_(machine) {}
+  explicit RamLoader(MachineFamily family) : family_(family) {}
   // ram_load: one START/PART/END body, up to and including the EOS flag.
   int load(vmstate::LoadContext& ctx, GuestMemory& memory, std::uint32_t version_id);
 
@@ -27,7 +27,7 @@ class RamLoader {
   const Block* block_from_stream(vmstate::LoadContext& ctx, int flags);
   void map(GuestMemory& memory, const Block& b) const;
 
-  MachineType machine_;
+  MachineFamily family_;
   std::vector<Block> blocks_;
   const Block* last_ = nullptr;  // mis->last_recv_block
 };

@@ -5,7 +5,6 @@
 namespace migcheck::stream::rules {
 
 namespace {
-constexpr std::string_view kSavevm = "migration/savevm.c";
 constexpr std::string_view kRam = "migration/ram.c: ram_load_precopy";
 }  // namespace
 

@@ -15,6 +15,11 @@ std::vector<std::uint8_t> save_body(const virtio::VirtioDevice& device) {
 
 std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const SectionHeader& h) {
   wire::Writer w(4096);
+  save_section(device, h, w);
+  return w.take();
+}
+
+void save_section(const virtio::VirtioDevice& device, const SectionHeader& h, wire::Writer& w) {
   w.u8(0x04);  // QEMU_VM_SECTION_FULL (save_section_header)
   w.be32(h.section_id);
   w.u8(static_cast<std::uint8_t>(h.idstr.size()));
@@ -27,7 +32,6 @@ std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const
     w.u8(0x7e);  // QEMU_VM_SECTION_FOOTER
     w.be32(h.section_id);
   }
-  return w.take();
 }
 
 std::vector<std::uint8_t> save_stream(const Destination& dest, std::span<const virtio::VirtioDevice> devices) {

@@ -18,8 +18,6 @@ using vmstate::Vmsd;
 namespace {
 
 // VMSTATE_STRUCT_ARRAY(vqs, VirtIOMMIOProxy, VIRTIO_QUEUE_MAX, ...)
-QueueState& queue(Proxy& p, int i) { return p.queue(static_cast<std::size_t>(i)); }
-const QueueState& cqueue(const Proxy& p, int i) { return p.queue(static_cast<std::size_t>(i)); }
 int queue_count(const Proxy&) { return static_cast<int>(kQueueMax); }
 
 const Vmsd<QueueState>& vmstate_queue_state() {
@@ -39,8 +37,10 @@ const Vmsd<Proxy>& vmstate_state_sub() {
       .version_id = 1,
       .minimum_version_id = 1,
       .fields = {VMS_SCALAR(Proxy, guest_features),
-                 vmstate::structure_array<Proxy, QueueState>("vqs", vmstate_queue_state, queue, cqueue,
-                                                             queue_count)}};
+                 vmstate::sparse_array<Proxy, QueueState>("vqs", vmstate_queue_state,
+                                                          vmstate::slot_get<Proxy, QueueState, &Proxy::vqs>,
+                                                          vmstate::slot_set<Proxy, QueueState, &Proxy::vqs>,
+                                                          queue_count)}};
   return v;
 }
 

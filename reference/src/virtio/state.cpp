@@ -8,18 +8,6 @@ namespace migcheck {
 
 namespace virtio {
 
-const VirtQueue& QueueArray::absent() {
-  static const VirtQueue kAbsent{};
-  return kAbsent;
-}
-
-bool QueueArray::operator==(const QueueArray& o) const {
-  const std::size_t n = std::max(slots_.size(), o.slots_.size());
-  for (std::size_t i = 0; i < n; ++i)
-    if (!(get(i) == o.get(i))) return false;
-  return true;
-}
-
 bool VirtioDevice::operator==(const VirtioDevice& o) const {
   return kind == o.kind && transport == o.transport && host_features == o.host_features &&
          queue_max == o.queue_max && status == o.status && isr == o.isr && queue_sel == o.queue_sel &&
@@ -34,10 +22,7 @@ bool VirtioDevice::operator==(const VirtioDevice& o) const {
 namespace pci {
 
 bool Proxy::operator==(const Proxy& o) const {
-  const std::size_t n = std::max(vqs.size(), o.vqs.size());
-  for (std::size_t i = 0; i < n; ++i)
-    if (!(queue(i) == o.queue(i))) return false;
-  return nvectors == o.nvectors && modern == o.modern && legacy == o.legacy && express == o.express &&
+  return vqs == o.vqs && nvectors == o.nvectors && modern == o.modern && legacy == o.legacy && express == o.express &&
          migrate_extra == o.migrate_extra && version_id == o.version_id && config == o.config &&
          irq_state == o.irq_state && msix_table == o.msix_table && msix_pba == o.msix_pba &&
          dfselect == o.dfselect && gfselect == o.gfselect && guest_features == o.guest_features;

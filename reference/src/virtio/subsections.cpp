@@ -39,8 +39,8 @@ bool disabled_needed(const VDev& d) { return d.disabled; }
 
 // ---- per-queue element vmsds ----------------------------------------------
 
-VirtQueue& queue(VDev& d, int i) { return d.vq[static_cast<std::size_t>(i)]; }
-const VirtQueue& cqueue(const VDev& d, int i) { return d.vq.get(static_cast<std::size_t>(i)); }
+const VirtQueue& get_queue(const VDev& d, int i) { return d.vq.get(static_cast<std::size_t>(i)); }
+void set_queue(VDev& d, int i, const VirtQueue& q) { d.vq.set(static_cast<std::size_t>(i), q); }
 int queue_max(const VDev& d) { return static_cast<int>(d.queue_max); }
 
 const Vmsd<VirtQueue>& vmstate_virtqueue() {
@@ -65,7 +65,7 @@ const Vmsd<VirtQueue>& vmstate_packed_virtqueue() {
 
 // VMSTATE_STRUCT_VARRAY_POINTER_KNOWN(vq, ..., VIRTIO_QUEUE_MAX, ...)
 FieldPtr<VDev> all_queues(const Vmsd<VirtQueue>& (*element)()) {
-  return vmstate::structure_array<VDev, VirtQueue>("vq", element, queue, cqueue, queue_max);
+  return vmstate::sparse_array<VDev, VirtQueue>("vq", element, get_queue, set_queue, queue_max);
 }
 
 int get_extra_state(LoadContext& ctx, VDev& d) {

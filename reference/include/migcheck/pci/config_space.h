@@ -61,7 +61,10 @@ class ConfigBuilder {
 
   std::size_t size() const { return space_.config.size(); }
   const ConfigSpace& space() const { return space_; }
-  ConfigSpace take() { return std::move(space_); }
+  ConfigSpace take() {
+    space_.finish();
+    return std::move(space_);
+  }
 
   // Little-endian register access (pci_set_byte/word/long/quad).
   void set8(unsigned off, std::uint8_t v) { put(space_.config, off, v, 1); }

@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "migcheck/vmstate/sparse_slots.h"
+
 namespace migcheck::pci {
 
 constexpr std::size_t kConfigSize = 256;          // PCI_CONFIG_SPACE_SIZE
@@ -17,8 +19,15 @@ constexpr std::size_t kMsixEntrySize = 16;        // PCI_MSIX_ENTRY_SIZE
 // (get_pci_config_device).
 struct ConfigSpace {
   std::vector<std::uint8_t> config, cmask, wmask, w1cmask;
+  // cmask & ~wmask & ~w1cmask: the bits a load compares (see finish()).
+  std::vector<std::uint8_t> checked;
   explicit ConfigSpace(std::size_t size = kConfigSize)
-      : config(size, 0), cmask(size, 0), wmask(size, 0), w1cmask(size, 0) {}
+      : config(size, 0), cmask(size, 0), wmask(size, 0), w1cmask(size, 0), checked(size, 0) {}
+  // Derives `checked` once the masks are final.
+  void finish() {
+    for (std::size_t i = 0; i < config.size(); ++i)
+      checked[i] = static_cast<std::uint8_t>(cmask[i] & ~wmask[i] & ~w1cmask[i]);
+  }
 };
 
 // VirtIOPCIQueue (modern register state per queue).
@@ -49,17 +58,9 @@ struct Proxy {
   std::uint32_t dfselect = 0;
   std::uint32_t gfselect = 0;
   std::array<std::uint32_t, 2> guest_features{};
-  std::vector<ModernQueue> vqs;  // materialised on demand, up to 1024
+  vmstate::SparseSlots<ModernQueue> vqs;  // 1024 slots, stored once written
 
   bool msix_present() const { return nvectors > 0; }
-  ModernQueue& queue(std::size_t i) {
-    if (i >= vqs.size()) vqs.resize(i + 1);
-    return vqs[i];
-  }
-  const ModernQueue& queue(std::size_t i) const {
-    static const ModernQueue kReset{};
-    return i < vqs.size() ? vqs[i] : kReset;
-  }
   bool operator==(const Proxy& o) const;
 };
 

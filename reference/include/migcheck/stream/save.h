@@ -10,6 +10,7 @@
 
 #include "migcheck/profile/destination.h"
 #include "migcheck/virtio/device.h"
+#include "migcheck/wire/writer.h"
 
 namespace migcheck {
 
@@ -23,6 +24,8 @@ struct SectionHeader {
 
 // 0x04 | header | virtio_save() body | [0x7e be32 section_id]
 std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const SectionHeader& header);
+// The same, appended to `out` (reuse one writer on hot paths).
+void save_section(const virtio::VirtioDevice& device, const SectionHeader& header, wire::Writer& out);
 
 // The virtio body alone (what the section's single "virtio" field holds).
 std::vector<std::uint8_t> save_body(const virtio::VirtioDevice& device);

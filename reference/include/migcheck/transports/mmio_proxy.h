@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "migcheck/vmstate/sparse_slots.h"
+
 namespace migcheck::mmio {
 
 constexpr std::size_t kQueueMax = 1024;  // VIRTIO_QUEUE_MAX: vqs[] of the proxy
@@ -29,27 +31,10 @@ struct Proxy {
 
   // --- extra state, subsection "virtio_mmio/state" ---
   std::array<std::uint32_t, 2> guest_features{};
-  // The 1024 queue slots, materialised on demand: a slot past the end reads
-  // as reset (virtio_mmio_reset zeroes them).
-  std::vector<QueueState> vqs;
+  // The 1024 queue slots (virtio_mmio_reset zeroes them), stored once written.
+  vmstate::SparseSlots<QueueState> vqs;
 
-  QueueState& queue(std::size_t i) {
-    if (i >= vqs.size()) vqs.resize(i + 1);
-    return vqs[i];
-  }
-  const QueueState& queue(std::size_t i) const {
-    static const QueueState kReset{};
-    return i < vqs.size() ? vqs[i] : kReset;
-  }
-  // Slots compare by value, whether materialised or not.
-  bool operator==(const Proxy& o) const {
-    const std::size_t n = vqs.size() > o.vqs.size() ? vqs.size() : o.vqs.size();
-    for (std::size_t i = 0; i < n; ++i)
-      if (!(queue(i) == o.queue(i))) return false;
-    return legacy == o.legacy && host_features_sel == o.host_features_sel &&
-           guest_features_sel == o.guest_features_sel && guest_page_shift == o.guest_page_shift &&
-           guest_features == o.guest_features;
-  }
+  bool operator==(const Proxy&) const = default;
 };
 
 }  // namespace migcheck::mmio

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "migcheck/vmstate/sparse_slots.h"
+
 namespace migcheck::virtio {
 
 constexpr std::uint16_t kNoVector = 0xffff;    // VIRTIO_NO_VECTOR
@@ -36,29 +38,18 @@ struct VirtQueue {
 };
 
 // The 1024 (or 64) queue slots of a VirtIODevice. QEMU keeps all of them;
-// most devices use a handful, so slots past the used ones are materialised
-// only when a subsection that covers every slot is loaded. A slot that was
-// never touched reads as a reset, never-added queue.
-class QueueArray {
+// most devices use a handful, so slots are stored only once written and the
+// rest read as a reset, never-added queue.
+class QueueArray : public vmstate::SparseSlots<VirtQueue> {
  public:
-  static const VirtQueue& absent();
-
-  std::size_t materialised() const { return slots_.size(); }
-  VirtQueue& operator[](std::size_t i) {
-    if (i >= slots_.size()) slots_.resize(i + 1);
-    return slots_[i];
-  }
-  const VirtQueue& get(std::size_t i) const { return i < slots_.size() ? slots_[i] : absent(); }
-  // Queues a device really has: leading slots with vring.num != 0.
+  static const VirtQueue& absent() { return reset(); }
+  // Queues a device really has: leading slots with vring.num != 0
+  // (virtio_get_num_queues).
   std::size_t count_leading(std::size_t max) const {
     std::size_t n = 0;
     while (n < max && get(n).vring.num != 0) ++n;
     return n;
   }
-  bool operator==(const QueueArray& o) const;
-
- private:
-  std::vector<VirtQueue> slots_;
 };
 
 }  // namespace migcheck::virtio

@@ -248,6 +248,42 @@ class StructField final : public Field<T> {
   CountFn count_;
 };
 
+// A struct array over slots most of which stay at their reset value (the
+// 1024-entry virtqueue arrays): each element is loaded into a copy and
+// stored back only if it differs from the reset value or is already held,
+// so a load never materialises a thousand untouched slots.
+template <class T, class U>
+class SparseArrayField final : public Field<T> {
+ public:
+  using VmsdFn = const Vmsd<U>& (*)();
+  using GetFn = const U& (*)(const T&, int);
+  using SetFn = void (*)(T&, int, const U&);
+  using CountFn = int (*)(const T&);
+  SparseArrayField(std::string_view name, VmsdFn vmsd, GetFn get, SetFn set, CountFn count)
+      : Field<T>(name), vmsd_(vmsd), get_(get), set_(set), count_(count) {}
+  int elements(const T& t) const override { return count_(t); }
+  int load(LoadContext& ctx, T& t, int i) const override {
+    const Vmsd<U>& v = vmsd_();
+    U element = get_(t, i);
+    const int ret = load_state(ctx, v, element, v.version_id);
+    set_(t, i, element);
+    return ret;
+  }
+  void save(SaveContext& ctx, const T& t, int i) const override { save_state(ctx, vmsd_(), get_(t, i)); }
+  void visit(Visitor& v, T& t, int i) const override {
+    U element = get_(t, i);
+    visit_state(v, vmsd_(), element, i);
+    set_(t, i, element);
+  }
+  bool is_struct() const override { return true; }
+
+ private:
+  VmsdFn vmsd_;
+  GetFn get_;
+  SetFn set_;
+  CountFn count_;
+};
+
 // A field with hand-written get/put (QEMU's VMStateInfo), e.g. PCI config
 // with its mask check, or "virtio" which runs virtio_load itself.
 template <class T>
@@ -311,6 +347,11 @@ template <class T, class U>
 FieldPtr<T> structure_array(std::string_view name, const Vmsd<U>& (*vmsd)(), U& (*elem)(T&, int),
                             const U& (*celem)(const T&, int), int (*count)(const T&)) {
   return std::make_shared<StructField<T, U>>(name, vmsd, elem, celem, count);
+}
+template <class T, class U>
+FieldPtr<T> sparse_array(std::string_view name, const Vmsd<U>& (*vmsd)(), const U& (*get)(const T&, int),
+                         void (*set)(T&, int, const U&), int (*count)(const T&)) {
+  return std::make_shared<SparseArrayField<T, U>>(name, vmsd, get, set, count);
 }
 template <class T>
 FieldPtr<T> custom(std::string_view name, CustomOps<T> ops) {

@@ -133,8 +133,8 @@ class Reader {
   void seek(std::size_t pos) { pos_ = pos <= data_.size() ? pos : data_.size(); }
 
  private:
-  void hit_end() { set_error(-EIO); }
-  std::uint64_t slow(int n) {
+  [[gnu::noinline]] void hit_end() { set_error(-EIO); }
+  [[gnu::noinline]] std::uint64_t slow(int n) {
     std::uint64_t v = 0;
     for (int i = 0; i < n; ++i) v = v << 8 | u8();
     return v;
