@@ -76,7 +76,48 @@ void copy(benchmark::State& state, const Sample* s) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
 }
 
+// All real sections in turn: the aggregate figure (bytes of every record
+// over the time of every load / load+save).
+void all(benchmark::State& state, bool save) {
+  std::size_t bytes = 0;
+  for (const Sample& s : samples()) bytes += s.bytes.size();
+  migcheck::wire::Writer out(1 << 20);
+  for (auto _ : state) {
+    for (const Sample& s : samples()) {
+      auto r = migcheck::load_section_record(s.bytes, s.dest, {.keep_parsed = save});
+      if (!save) {
+        benchmark::DoNotOptimize(r.verdict);
+        continue;
+      }
+      const auto& d = r.devices.front();
+      out.clear();
+      migcheck::save_section(*d.parsed, {.section_id = d.section_id, .idstr = d.idstr, .instance_id = d.instance_id,
+                                         .version_id = d.version_id, .footer = d.footer},
+                             out);
+      benchmark::DoNotOptimize(out.written().data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+}
+
+void all_memcpy(benchmark::State& state) {
+  std::size_t bytes = 0;
+  for (const Sample& s : samples()) bytes += s.bytes.size();
+  std::vector<std::uint8_t> dst(1 << 20);
+  for (auto _ : state) {
+    for (const Sample& s : samples()) {
+      std::memcpy(dst.data(), s.bytes.data(), s.bytes.size());
+      benchmark::DoNotOptimize(dst.data());
+      benchmark::ClobberMemory();
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+}
+
 const bool registered = [] {
+  benchmark::RegisterBenchmark("load/all-sections", all, false);
+  benchmark::RegisterBenchmark("load_save/all-sections", all, true);
+  benchmark::RegisterBenchmark("memcpy/all-sections", all_memcpy);
   for (const Sample& s : samples()) {
     benchmark::RegisterBenchmark(("load/" + s.name).c_str(), load, &s);
     benchmark::RegisterBenchmark(("load_save/" + s.name).c_str(), load_save, &s);

@@ -9,7 +9,7 @@
 
 namespace migcheck::test {
 
-std::string corpus_dir();  // <source>/corpora/qemu-7.2
+std::string corpus_dir();  // <source>/corpora/qemu-7.2, or $MIGCHECK_CAPTURES
 std::vector<std::uint8_t> read_bytes(const std::string& path);
 nlohmann::json read_json(const std::string& path);
 

@@ -1,5 +1,6 @@
 // virtio-net: vmstate "virtio-net-device" v11 and its load hooks
 // (hw/net/virtio-net.c @ 7.2.22, spec §6.2).
+#include "migcheck/defects/defects.h"
 #include "migcheck/devices/net_rules.h"
 #include "migcheck/virtio/core.h"
 #include "migcheck/vmstate/format.h"
@@ -40,7 +41,11 @@ int tx_waiting_count(const VDev& d) { return d.net.curr_queue_pairs == 0 ? 0 : d
 
 bool max_queue_pairs_gt_1(const VDev& d, int) { return d.net.max_queue_pairs > 1; }
 bool has_ctrl_guest_offloads(const VDev& d, int) { return d.has_feature(kCtrlGuestOffloads); }
-bool mac_table_fits(const VDev& d, int) { return d.net.mac_table.in_use <= kMacTableEntries; }
+bool mac_table_fits(const VDev& d, int) {
+  if (defects::on(defects::Defect::SignedMacInUse))  // the pre-2014 int
+    return static_cast<std::int32_t>(d.net.mac_table.in_use) <= static_cast<std::int32_t>(kMacTableEntries);
+  return d.net.mac_table.in_use <= kMacTableEntries;
+}
 bool mac_table_doesnt_fit(const VDev& d, int v) { return !mac_table_fits(d, v); }
 int mac_table_bytes(const VDev& d) { return static_cast<int>(d.net.mac_table.in_use) * 6; }
 // VMSTATE_UNUSED_VARRAY_UINT32: n_elems is an int, so in_use >= 2^31 skips nothing.
@@ -136,7 +141,10 @@ const Vmsd<VDev>& vmstate_rss() {
 
 int post_load_device(LoadContext& ctx, VDev& d, int) {
   Net& n = d.net;
-  if (n.mac_table.in_use > kMacTableEntries) {
+  const bool too_many = defects::on(defects::Defect::SignedMacInUse)
+                            ? static_cast<std::int32_t>(n.mac_table.in_use) > static_cast<std::int32_t>(kMacTableEntries)
+                            : n.mac_table.in_use > kMacTableEntries;
+  if (too_many) {
     ctx.apply(rules::kMacTableOverflow, {},
               qemu_format("mac_table.in_use 0x%x > %u: entries discarded, in_use := 0", n.mac_table.in_use,
                           kMacTableEntries));

@@ -6,6 +6,7 @@
 // hand_written: no version check, no per-field error check, no subsection peek.
 #include <algorithm>
 
+#include "migcheck/defects/defects.h"
 #include "migcheck/virtio/core.h"
 #include "migcheck/virtio/rules.h"
 #include "migcheck/vmstate/format.h"
@@ -34,7 +35,8 @@ void visit_transport_config(Visitor& v, VirtioDevice& d) {
 
 int load_queue_sel(LoadContext& ctx, VirtioDevice& d) {
   d.queue_sel = ctx.in.be16();
-  if (d.queue_sel >= d.queue_max)
+  const bool off_by_one = defects::on(defects::Defect::QueueMaxOffByOne);
+  if (off_by_one ? d.queue_sel > d.queue_max : d.queue_sel >= d.queue_max)
     return ctx.reject(rules::kQueueSel, -1, {},
                       qemu_format("queue_sel 0x%x >= VIRTIO_QUEUE_MAX 0x%x", d.queue_sel, d.queue_max));
   return 0;

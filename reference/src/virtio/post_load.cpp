@@ -1,5 +1,6 @@
 // virtio_load after the subsections (spec §7 L13-L17): endianness, features,
 // start_on_kick and the per-queue ring checks against guest memory.
+#include "migcheck/defects/defects.h"
 #include "migcheck/memory/guest_memory.h"
 #include "migcheck/virtio/core.h"
 #include "migcheck/virtio/rules.h"
@@ -18,6 +19,10 @@ constexpr std::uint8_t kDefaultEndian = kEndianLittle;  // virtio_default_endian
 // rejection (a resize QEMU would crash on).
 int set_features_nocheck(LoadContext& ctx, VirtioDevice& d, std::uint64_t val) {
   const bool bad = (val & ~d.host_features) != 0;
+  if (defects::on(defects::Defect::DropFeaturesCheck)) {
+    d.guest_features = val;  // neither masked nor refused
+    return 0;
+  }
   val &= d.host_features;
   if (auto set = device_ops(d.kind).set_features) {
     if (int ret = set(ctx, d, val)) return ret < 0 ? ret : -EINVAL;
@@ -107,7 +112,8 @@ int check_queue_indices(LoadContext& ctx, VirtioDevice& d, std::uint32_t i) {
   const bool be = is_big_endian(d);
   const std::uint16_t avail_idx = has_cache ? ctx.memory->load16(q.vring.avail + 2, be) : 0;
   const auto nheads = static_cast<std::uint16_t>(avail_idx - q.last_avail_idx);
-  if (nheads > q.vring.num) {
+  const bool wrap_ignored = defects::on(defects::Defect::IndexDeltaNoWrap);
+  if (wrap_ignored ? int{avail_idx} - int{q.last_avail_idx} > static_cast<int>(q.vring.num) : nheads > q.vring.num) {
     std::string msg = qemu_format(rules::kIndexDelta.qemu_message, static_cast<int>(i), q.vring.num,
                                   avail_idx, q.last_avail_idx, nheads);
     if (!d.profile || d.profile->nheads == NheadsCheck::AfterSubsectionsBroken) {
@@ -137,7 +143,7 @@ int virtio_post_load(LoadContext& ctx, VirtioDevice& d) {
   ctx.mark();
   // L13: poisoned at the start of the load; still unknown means no
   // virtio/device_endian subsection was read.
-  if (d.device_endian == kEndianUnknown) {
+  if (d.device_endian == kEndianUnknown && !defects::on(defects::Defect::EndianNotDefaulted)) {
     d.device_endian = kDefaultEndian;
     ctx.apply(rules::kEndianDefault, {}, "no virtio/device_endian: default little-endian");
   } else if (d.device_endian != kEndianLittle && d.device_endian != kEndianBig) {

@@ -1,4 +1,5 @@
 // vmstate_virtio and its subsections (hw/virtio/virtio.c, spec §4).
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -25,7 +26,9 @@ bool device_endian_needed(const VDev& d) {
 bool features64_needed(const VDev& d) { return (d.host_features >> 32) != 0; }
 bool virtqueues_needed(const VDev& d) { return d.host_has(kFVersion1); }
 bool ringsize_needed(const VDev& d) {
-  for (std::size_t i = 0; i < d.queue_max; ++i) {
+  // Slots never written read as num == num_default == 0.
+  const std::size_t n = std::min<std::size_t>(d.queue_max, d.vq.materialised());
+  for (std::size_t i = 0; i < n; ++i) {
     const VRing& r = d.vq.get(i).vring;
     if (r.num != r.num_default) return true;
   }
@@ -76,7 +79,7 @@ int get_extra_state(LoadContext& ctx, VDev& d) {
   return bus.load_extra_state(ctx, d);
 }
 void put_extra_state(SaveContext& ctx, const VDev& d) {
-  transport_ops(d.transport).save_extra_state(ctx, d);
+  if (auto save = transport_ops(d.transport).save_extra_state) save(ctx, d);
 }
 void visit_extra_state(vmstate::Visitor& v, VDev& d) {
   if (auto f = transport_ops(d.transport).visit_extra_state) f(v, d);

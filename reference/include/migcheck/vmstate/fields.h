@@ -9,7 +9,9 @@
 
 #include <array>
 #include <cstdint>
+#include <algorithm>
 #include <functional>
+#include <mutex>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -97,6 +99,7 @@ class ScalarField final : public Field<T> {
   void save(SaveContext& ctx, const T& t, int i) const override { write_scalar<Value>(ctx.out, ref(t, i)); }
   void visit(Visitor& v, T& t, int i) const override { visit_scalar(v, this->name(), kArray ? i : -1, ref(t, i)); }
   std::string describe(const T& t, int i) const override { return describe_scalar(ref(t, i)); }
+  bool is_plain() const override { return true; }
 
  private:
   using Value = typename ElementOf<Stored, kArray>::type;
@@ -180,6 +183,7 @@ class BufferField final : public Field<T> {
   std::string describe(const T& t, int) const override {
     return describe_bytes(span(const_cast<T&>(t)));
   }
+  bool is_plain() const override { return size_ == nullptr; }
 
  private:
   std::span<std::uint8_t> span(T& t) const {
@@ -210,6 +214,7 @@ class UnusedField final : public Field<T> {
     ctx.out.zeros(static_cast<std::size_t>(size_));
   }
   void visit(Visitor&, T&, int) const override {}
+  bool is_plain() const override { return count_ == nullptr; }
 
  private:
   int size_;
@@ -263,13 +268,29 @@ class SparseArrayField final : public Field<T> {
       : Field<T>(name), vmsd_(vmsd), get_(get), set_(set), count_(count) {}
   int elements(const T& t) const override { return count_(t); }
   int load(LoadContext& ctx, T& t, int i) const override {
+    // Fast path: a slot still at its reset value, met by the bytes that
+    // value encodes to and not followed by a subsection marker, would load
+    // to itself; QEMU's loop would change nothing, so step over it.
+    const Reset& r = reset();
+    if (r.plain && !ctx.observer && ctx.in.remaining() > r.bytes.size() && get_(t, i) == U{}) {
+      const auto next = ctx.in.view(r.bytes.size() + 1);
+      if (next[r.bytes.size()] != 0x05 && std::equal(r.bytes.begin(), r.bytes.end(), next.begin())) {
+        ctx.in.skip(r.bytes.size());
+        return 0;
+      }
+    }
     const Vmsd<U>& v = vmsd_();
     U element = get_(t, i);
     const int ret = load_state(ctx, v, element, v.version_id);
     set_(t, i, element);
     return ret;
   }
-  void save(SaveContext& ctx, const T& t, int i) const override { save_state(ctx, vmsd_(), get_(t, i)); }
+  void save(SaveContext& ctx, const T& t, int i) const override {
+    const U& element = get_(t, i);
+    const Reset& r = reset();
+    if (r.plain && element == U{}) ctx.out.bytes(r.bytes);
+    else save_state(ctx, vmsd_(), element);
+  }
   void visit(Visitor& v, T& t, int i) const override {
     U element = get_(t, i);
     visit_state(v, vmsd_(), element, i);
@@ -278,10 +299,28 @@ class SparseArrayField final : public Field<T> {
   bool is_struct() const override { return true; }
 
  private:
+  // The reset element's encoding, computed on first use (tables are
+  // function-local statics; their vmsds may not exist at construction).
+  struct Reset {
+    bool plain = false;
+    std::vector<std::uint8_t> bytes;
+  };
+  const Reset& reset() const {
+    std::call_once(once_, [this] {
+      reset_.plain = is_plain(vmsd_());
+      wire::Writer w;
+      SaveContext ctx{w};
+      save_state(ctx, vmsd_(), U{});
+      reset_.bytes = w.take();
+    });
+    return reset_;
+  }
   VmsdFn vmsd_;
   GetFn get_;
   SetFn set_;
   CountFn count_;
+  mutable std::once_flag once_;
+  mutable Reset reset_;
 };
 
 // A field with hand-written get/put (QEMU's VMStateInfo), e.g. PCI config

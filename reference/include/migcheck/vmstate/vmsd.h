@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "migcheck/defects/defects.h"
 #include "migcheck/vmstate/context.h"
 #include "migcheck/vmstate/visitor.h"
 
@@ -64,6 +65,10 @@ class Field {
   virtual std::string describe(const T&, int) const { return {}; }
   // Struct fields run their own vmsd and report through enter/leave.
   virtual bool is_struct() const { return false; }
+  // A fixed-size field whose load only stores what it reads (no checks, no
+  // side effects): a run of such fields can be skipped when its bytes are
+  // known to decode to the value already held.
+  virtual bool is_plain() const { return false; }
 
  private:
   std::string_view name_;
@@ -90,6 +95,15 @@ struct Vmsd {
   // check between fields, no subsection peek, no "Failed to load" line.
   bool hand_written = false;
 };
+
+// A vmsd whose load is a pure function of its bytes (see Field::is_plain).
+template <class T>
+bool is_plain(const Vmsd<T>& v) {
+  if (v.pre_load || v.post_load || !v.subsections.empty() || v.hand_written) return false;
+  for (const FieldPtr<T>& f : v.fields)
+    if (!f->is_plain()) return false;
+  return true;
+}
 
 // Rules of the engine itself (migration/vmstate.c).
 namespace rules {
@@ -181,6 +195,7 @@ int subsection_load(LoadContext& ctx, const Vmsd<T>& vmsd, T& state) {
     const Vmsd<T>* sub = nullptr;
     for (const Vmsd<T>* s : vmsd.subsections)
       if (s->name == idstr) sub = s;
+    if (!sub && defects::on(defects::Defect::UnknownSubsectionSkipped)) return 0;
     if (!sub) {
       ctx.mark();  // 7.2 prints nothing here; the outer levels do
       return ctx.reject(rules::kSubsectionUnknown, -ENOENT, {},
@@ -202,8 +217,11 @@ void save_state(SaveContext& ctx, const Vmsd<T>& vmsd, const T& state);
 
 template <class T>
 void subsection_save(SaveContext& ctx, const Vmsd<T>& vmsd, const T& state) {
-  for (const Vmsd<T>* sub : vmsd.subsections) {
-    if (sub->needed && !sub->needed(state)) continue;
+  const bool reversed = defects::on(defects::Defect::SubsectionOrderReversed);
+  const bool always = defects::on(defects::Defect::NeededAlwaysTrue);
+  for (std::size_t k = 0; k < vmsd.subsections.size(); ++k) {
+    const Vmsd<T>* sub = vmsd.subsections[reversed ? vmsd.subsections.size() - 1 - k : k];
+    if (!always && sub->needed && !sub->needed(state)) continue;
     ctx.out.u8(0x05);
     ctx.out.u8(static_cast<std::uint8_t>(sub->name.size()));
     ctx.out.chars(sub->name);
