@@ -48,6 +48,8 @@ int run_check(const CheckOptions& o) {
 
 }  // namespace
 
+namespace {
+
 void add_check(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<CheckOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -60,5 +62,9 @@ void add_check(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", opts->json, "print one JSON object");
   cmd->callback([opts, &exit_code] { exit_code = run_check(*opts); });
 }
+
+const bool registered = register_command({"check", 10, add_check});
+
+}  // namespace
 
 }  // namespace migcheck::cli

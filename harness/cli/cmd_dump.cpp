@@ -195,6 +195,8 @@ int run_dump(const DumpOptions& o) {
 
 }  // namespace
 
+namespace {
+
 void add_dump(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<DumpOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -207,5 +209,9 @@ void add_dump(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", opts->json, "print JSON");
   cmd->callback([opts, &exit_code] { exit_code = run_dump(*opts); });
 }
+
+const bool registered = register_command({"dump", 20, add_dump});
+
+}  // namespace
 
 }  // namespace migcheck::cli

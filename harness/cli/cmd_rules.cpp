@@ -10,6 +10,8 @@
 
 namespace migcheck::cli {
 
+namespace {
+
 void add_rules(CLI::App& app, int& exit_code) {
   auto json = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("rules", "List every load rule: id, QEMU outcome, QEMU's message, origin, CVE.");
@@ -36,5 +38,9 @@ void add_rules(CLI::App& app, int& exit_code) {
     exit_code = kAccepted;
   });
 }
+
+const bool registered = register_command({"rules", 90, add_rules});
+
+}  // namespace
 
 }  // namespace migcheck::cli

@@ -11,9 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "migcheck 0.1.0 (reference: QEMU 7.2.22 semantics)");
   int exit_code = migcheck::cli::kUsage;
-  migcheck::cli::add_check(app, exit_code);
-  migcheck::cli::add_dump(app, exit_code);
-  migcheck::cli::add_rules(app, exit_code);
+  migcheck::cli::add_registered_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,58 @@
+// The reference as an adapter: what every other implementation is compared
+// with, behind the same interface.
+#include "reference_adapter.h"
+
+#include <chrono>
+
+#include "migcheck/report/status.h"
+#include "migcheck/stream/loader.h"
+
+namespace migcheck::harness {
+
+namespace {
+
+class ReferenceAdapter final : public Adapter {
+ public:
+  ReferenceAdapter() {
+    info_.name = "reference";
+    info_.version = "qemu-7.2.22 semantics";
+    info_.can_save = true;
+  }
+  const AdapterInfo& info() const override { return info_; }
+  AdapterResult load(std::span<const std::uint8_t> stream, const Destination& dest) override {
+    const auto start = std::chrono::steady_clock::now();
+    const LoadResult r = load_any(stream, dest);
+    AdapterResult out = from_load_result(r);
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return out;
+  }
+
+ private:
+  AdapterInfo info_;
+};
+
+}  // namespace
+
+AdapterResult from_load_result(const LoadResult& r) {
+  AdapterResult out;
+  switch (r.verdict) {
+    case Verdict::Accepted: out.outcome = AdapterOutcome::Accepted; break;
+    case Verdict::Rejected: out.outcome = AdapterOutcome::Rejected; break;
+    case Verdict::Unsupported: out.outcome = AdapterOutcome::Unsupported; break;
+  }
+  if (r.diag.reject.rule) out.rule = std::string(r.diag.reject.rule->id);
+  if (!r.diag.messages.empty()) out.reason = r.diag.messages.front();
+  if (r.verdict == Verdict::Unsupported) out.reason = r.diag.unsupported;
+  if (r.verdict == Verdict::Accepted)
+    for (const LoadedDevice& dev : r.devices) {
+      nlohmann::json s = qmp_status(dev.state);
+      s["idstr"] = dev.idstr;
+      s["instance-id"] = dev.instance_id;
+      out.devices.push_back(std::move(s));
+    }
+  return out;
+}
+
+std::unique_ptr<Adapter> make_reference_adapter() { return std::make_unique<ReferenceAdapter>(); }
+
+}  // namespace migcheck::harness
