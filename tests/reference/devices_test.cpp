@@ -371,7 +371,7 @@ TEST(DevicesCapture, ObserverAndVisitorSeeTheElement) {
     }
   };
   Scalars v;
-  devices::blk_ops().visit(v, d);
+  vmstate::visit_state(v, devices::blk_ops().vmsd(), d);
   EXPECT_TRUE(has(v.names, "index[-1]=3"));
   EXPECT_TRUE(has(v.names, "in_addr[1]=1384447"));  // 0x151fff
   EXPECT_TRUE(has(v.names, "in_sg[0]=512"));

@@ -408,7 +408,7 @@ TEST(TransportsMmio, ModernDestinationWithoutExtraState) {
 TEST(TransportsMmio, VisitRoundTrip) {
   VirtioDevice src = mmio_source_modern();
   Recorder rec;
-  vmstate::visit_state(rec, mmio::save_config_table(), src.mmio);
+  vmstate::visit_state(rec, mmio::save_config_table(), src);
   vmstate::visit_state(rec, mmio::vmstate_virtio_mmio(), src.mmio);
   // 3 registers; 2 feature words + 1024 x (num, enabled, 2 desc, 2 avail, 2 used).
   EXPECT_EQ(rec.values.size(), 3u + 2u + 1024u * 8u);
@@ -417,7 +417,7 @@ TEST(TransportsMmio, VisitRoundTrip) {
 
   VirtioDevice dst = mmio_destination_modern();
   Player play(rec);
-  vmstate::visit_state(play, mmio::save_config_table(), dst.mmio);
+  vmstate::visit_state(play, mmio::save_config_table(), dst);
   vmstate::visit_state(play, mmio::vmstate_virtio_mmio(), dst.mmio);
   EXPECT_EQ(play.played(), rec.values.size());
   EXPECT_EQ(dst.mmio, src.mmio);

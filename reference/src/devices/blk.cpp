@@ -130,12 +130,6 @@ const Vmsd<VirtioDevice>& blk_device_part() {
   return v;
 }
 
-int load(LoadContext& ctx, VirtioDevice& d, int version_id) {
-  return vmstate::load_state(ctx, blk_device_part(), d, version_id);
-}
-void save(SaveContext& ctx, const VirtioDevice& d) { vmstate::save_state(ctx, blk_device_part(), d); }
-void visit(Visitor& v, VirtioDevice& d) { vmstate::visit_state(v, blk_device_part(), d); }
-
 }  // namespace
 
 const DeviceOps& blk_ops() {
@@ -143,9 +137,7 @@ const DeviceOps& blk_ops() {
                              .vmsd_name = "virtio-blk",
                              .version_id = 2,
                              .minimum_version_id = 2,
-                             .load = load,
-                             .save = save,
-                             .visit = visit};
+                             .vmsd = blk_device_part};  // vdc->save / vdc->load
   return ops;
 }
 

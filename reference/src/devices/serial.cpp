@@ -255,12 +255,6 @@ const Vmsd<VDev>& serial_device_part() {
   return v;
 }
 
-int load(LoadContext& ctx, VDev& d, int version_id) {
-  return vmstate::load_state(ctx, serial_device_part(), d, version_id);
-}
-void save(SaveContext& ctx, const VDev& d) { vmstate::save_state(ctx, serial_device_part(), d); }
-void visit(Visitor& v, VDev& d) { vmstate::visit_state(v, serial_device_part(), d); }
-
 }  // namespace
 
 const DeviceOps& serial_ops() {
@@ -268,9 +262,7 @@ const DeviceOps& serial_ops() {
                              .vmsd_name = "virtio-console",
                              .version_id = 3,
                              .minimum_version_id = 3,
-                             .load = load,
-                             .save = save,
-                             .visit = visit};
+                             .vmsd = serial_device_part};  // vdc->save / vdc->load
   return ops;
 }
 

@@ -102,6 +102,12 @@ int get_config_vector(LoadContext& ctx, VirtioDevice& d) {
 
 Proxy& proxy(VirtioDevice& d, int) { return d.pci; }
 
+// virtio_pci_load_config: without MSI-X the vectors are NO_VECTOR.
+int pre_load_config(LoadContext&, VirtioDevice& d) {
+  if (!d.pci.msix_present()) d.config_vector = virtio::kNoVector;
+  return 0;
+}
+
 const Vmsd<VirtioDevice>& save_config_table() {
   static const Vmsd<VirtioDevice> v{
       .name = "virtio_pci_save_config",
@@ -123,16 +129,10 @@ const Vmsd<VirtioDevice>& save_config_table() {
                        [](const VirtioDevice& d) { return vmstate::describe_scalar(d.config_vector); }}),
                   msix),
           },
+      .pre_load = pre_load_config,
       .hand_written = true};
   return v;
 }
-
-int load_config(LoadContext& ctx, VirtioDevice& d) {
-  if (!d.pci.msix_present()) d.config_vector = virtio::kNoVector;
-  return vmstate::load_state(ctx, save_config_table(), d, 0);
-}
-void save_config(SaveContext& ctx, const VirtioDevice& d) { vmstate::save_state(ctx, save_config_table(), d); }
-void visit_config(Visitor& v, VirtioDevice& d) { vmstate::visit_state(v, save_config_table(), d); }
 
 // ---- per-queue entry: num, desc, last_avail_idx [, MSI-X vector] -------------
 
@@ -207,27 +207,25 @@ const Vmsd<Proxy>& vmstate_virtio_pci() {
 }
 
 bool has_extra_state(const VirtioDevice& d) { return d.pci.migrate_extra; }
-int load_extra_state(LoadContext& ctx, VirtioDevice& d) {
-  return vmstate::load_state(ctx, vmstate_virtio_pci(), d.pci, 1);
+
+// virtio_pci_save/load_extra_state: vmstate "virtio_pci" over the proxy, v1.
+const Vmsd<VirtioDevice>& extra_state_table() {
+  static const Vmsd<VirtioDevice> v{
+      .name = "virtio_pci_save_extra_state",
+      .fields = {vmstate::structure<VirtioDevice, Proxy>("proxy", vmstate_virtio_pci, proxy)},
+      .hand_written = true};
+  return v;
 }
-void save_extra_state(SaveContext& ctx, const VirtioDevice& d) {
-  vmstate::save_state(ctx, vmstate_virtio_pci(), d.pci);
-}
-void visit_extra_state(Visitor& v, VirtioDevice& d) { vmstate::visit_state(v, vmstate_virtio_pci(), d.pci); }
 
 }  // namespace
 
 const virtio::TransportOps& transport() {
   static const virtio::TransportOps ops{.name = "virtio-pci",
-                                        .load_config = load_config,
-                                        .save_config = save_config,
-                                        .visit_config = visit_config,
+                                        .config = save_config_table,
                                         .queue_entry = queue_entry,
                                         .check_queue = check_queue,
                                         .has_extra_state = has_extra_state,
-                                        .load_extra_state = load_extra_state,
-                                        .save_extra_state = save_extra_state,
-                                        .visit_extra_state = visit_extra_state};
+                                        .extra_state = extra_state_table};
   return ops;
 }
 

@@ -56,15 +56,6 @@ int post_load(LoadContext& ctx, VirtioDevice& d, int) {
 
 // ---- TransportOps ------------------------------------------------------------
 
-// virtio_ccw_load_config: vmstate_load_state(..., 1).
-int load_config(LoadContext& ctx, VirtioDevice& d) {
-  return vmstate::load_state(ctx, vmstate_virtio_ccw_dev(), d, 1);
-}
-void save_config(SaveContext& ctx, const VirtioDevice& d) {
-  vmstate::save_state(ctx, vmstate_virtio_ccw_dev(), d);
-}
-void visit_config(Visitor& v, VirtioDevice& d) { vmstate::visit_state(v, vmstate_virtio_ccw_dev(), d); }
-
 const Vmsd<VirtQueue>& queue_entry(const VirtioDevice&) { return queue_entry_table(); }
 // virtio_ccw_load_queue: virtio_queue_set_vector() with whatever was read.
 int check_queue(LoadContext&, VirtioDevice&, int) { return 0; }
@@ -112,17 +103,15 @@ const Vmsd<VirtQueue>& queue_entry_table() {
 
 namespace migcheck::virtio {
 
+// virtio_ccw_load_config loads "s390_virtio_ccw_dev" with version 1, its
+// own version_id; the bus has no save/load_extra_state.
 const TransportOps& ccw_transport() {
   static const TransportOps ops{.name = "virtio-ccw",
-                                .load_config = ccw::load_config,
-                                .save_config = ccw::save_config,
-                                .visit_config = ccw::visit_config,
+                                .config = ccw::vmstate_virtio_ccw_dev,
                                 .queue_entry = ccw::queue_entry,
                                 .check_queue = ccw::check_queue,
                                 .has_extra_state = ccw::has_extra_state,
-                                .load_extra_state = nullptr,
-                                .save_extra_state = nullptr,
-                                .visit_extra_state = nullptr};
+                                .extra_state = nullptr};
   return ops;
 }
 

@@ -46,14 +46,6 @@ const Vmsd<Proxy>& vmstate_state_sub() {
 
 // ---- TransportOps ------------------------------------------------------------
 
-int load_config(LoadContext& ctx, VirtioDevice& d) {
-  return vmstate::load_state(ctx, save_config_table(), d.mmio, 0);
-}
-void save_config(SaveContext& ctx, const VirtioDevice& d) {
-  vmstate::save_state(ctx, save_config_table(), d.mmio);
-}
-void visit_config(Visitor& v, VirtioDevice& d) { vmstate::visit_state(v, save_config_table(), d.mmio); }
-
 const Vmsd<VirtQueue>& queue_entry(const VirtioDevice&) { return queue_entry_table(); }
 // No load_queue: nothing to check, vq->vector keeps its value.
 int check_queue(LoadContext&, VirtioDevice&, int) { return 0; }
@@ -61,22 +53,27 @@ int check_queue(LoadContext&, VirtioDevice&, int) { return 0; }
 // virtio_mmio_has_extra_state. The loader is set for legacy proxies too, so
 // a legacy destination accepts (and applies) a stream's virtio/extra_state.
 bool has_extra_state(const VirtioDevice& d) { return !d.mmio.legacy; }
-int load_extra_state(LoadContext& ctx, VirtioDevice& d) {
-  return vmstate::load_state(ctx, vmstate_virtio_mmio(), d.mmio, 1);
+
+Proxy& proxy(VirtioDevice& d, int) { return d.mmio; }
+
+// virtio_mmio_save/load_extra_state: vmstate "virtio_mmio" over the proxy, v1.
+const Vmsd<VirtioDevice>& extra_state_table() {
+  static const Vmsd<VirtioDevice> v{
+      .name = "virtio_mmio_save_extra_state",
+      .fields = {vmstate::structure<VirtioDevice, Proxy>("proxy", vmstate_virtio_mmio, proxy)},
+      .hand_written = true};
+  return v;
 }
-void save_extra_state(SaveContext& ctx, const VirtioDevice& d) {
-  vmstate::save_state(ctx, vmstate_virtio_mmio(), d.mmio);
-}
-void visit_extra_state(Visitor& v, VirtioDevice& d) { vmstate::visit_state(v, vmstate_virtio_mmio(), d.mmio); }
 
 }  // namespace
 
-const Vmsd<Proxy>& save_config_table() {
-  static const Vmsd<Proxy> v{.name = "virtio_mmio_save_config",
-                             .fields = {VMS_SCALAR(Proxy, host_features_sel),
-                                        VMS_SCALAR(Proxy, guest_features_sel),
-                                        VMS_SCALAR(Proxy, guest_page_shift)},
-                             .hand_written = true};
+const Vmsd<VirtioDevice>& save_config_table() {
+  static const Vmsd<VirtioDevice> v{
+      .name = "virtio_mmio_save_config",
+      .fields = {vmstate::scalar<VirtioDevice>("host_features_sel", MC_REF(mmio.host_features_sel)),
+                 vmstate::scalar<VirtioDevice>("guest_features_sel", MC_REF(mmio.guest_features_sel)),
+                 vmstate::scalar<VirtioDevice>("guest_page_shift", MC_REF(mmio.guest_page_shift))},
+      .hand_written = true};
   return v;
 }
 
@@ -104,15 +101,11 @@ namespace migcheck::virtio {
 
 const TransportOps& mmio_transport() {
   static const TransportOps ops{.name = "virtio-mmio",
-                                .load_config = mmio::load_config,
-                                .save_config = mmio::save_config,
-                                .visit_config = mmio::visit_config,
+                                .config = mmio::save_config_table,
                                 .queue_entry = mmio::queue_entry,
                                 .check_queue = mmio::check_queue,
                                 .has_extra_state = mmio::has_extra_state,
-                                .load_extra_state = mmio::load_extra_state,
-                                .save_extra_state = mmio::save_extra_state,
-                                .visit_extra_state = mmio::visit_extra_state};
+                                .extra_state = mmio::extra_state_table};
   return ops;
 }
 

@@ -23,15 +23,15 @@ namespace {
 // loop counts as a hang (one failed read() per byte: 2^24 is tens of seconds).
 constexpr std::uint64_t kRunawayBytes = std::uint64_t{1} << 24;
 
+const Vmsd<VirtioDevice>& transport_config(const VirtioDevice& d) { return transport_ops(d.transport).config(); }
 int load_transport_config(LoadContext& ctx, VirtioDevice& d) {
-  return transport_ops(d.transport).load_config(ctx, d);
+  const Vmsd<VirtioDevice>& table = transport_config(d);
+  return vmstate::load_state(ctx, table, d, table.version_id);
 }
 void save_transport_config(SaveContext& ctx, const VirtioDevice& d) {
-  transport_ops(d.transport).save_config(ctx, d);
+  vmstate::save_state(ctx, transport_config(d), d);
 }
-void visit_transport_config(Visitor& v, VirtioDevice& d) {
-  transport_ops(d.transport).visit_config(v, d);
-}
+void visit_transport_config(Visitor& v, VirtioDevice& d) { vmstate::visit_state(v, transport_config(d), d); }
 
 int load_queue_sel(LoadContext& ctx, VirtioDevice& d) {
   d.queue_sel = ctx.in.be16();
@@ -147,22 +147,17 @@ void visit_queues(Visitor& v, VirtioDevice& d) {
   for (std::size_t i = 0; i < n; ++i) vmstate::visit_state(v, entry, d.vq[i], static_cast<int>(i));
 }
 
+// vdc->load / vdc->vmsd, called with the version virtio_load was given.
 int load_device_part(LoadContext& ctx, VirtioDevice& d) {
   const DeviceOps& dev = device_ops(d.kind);
-  if (dev.load) {
-    if (int ret = dev.load(ctx, d, d.section_version)) return ret;
-  }
-  if (dev.vmsd) return vmstate::load_state(ctx, dev.vmsd(), d, d.section_version);
-  return 0;
+  return dev.vmsd ? vmstate::load_state(ctx, dev.vmsd(), d, d.section_version) : 0;
 }
 void save_device_part(SaveContext& ctx, const VirtioDevice& d) {
   const DeviceOps& dev = device_ops(d.kind);
-  if (dev.save) dev.save(ctx, d);
   if (dev.vmsd) vmstate::save_state(ctx, dev.vmsd(), d);
 }
 void visit_device_part(Visitor& v, VirtioDevice& d) {
   const DeviceOps& dev = device_ops(d.kind);
-  if (dev.visit) dev.visit(v, d);
   if (dev.vmsd) vmstate::visit_state(v, dev.vmsd(), d);
 }
 

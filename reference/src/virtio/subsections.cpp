@@ -71,18 +71,20 @@ FieldPtr<VDev> all_queues(const Vmsd<VirtQueue>& (*element)()) {
   return vmstate::sparse_array<VDev, VirtQueue>("vq", element, get_queue, set_queue, queue_max);
 }
 
+// get_extra_state / put_extra_state: the bus's own table (QEMU: the
+// transport's load/save_extra_state), or -1 when it has none.
 int get_extra_state(LoadContext& ctx, VDev& d) {
   const TransportOps& bus = transport_ops(d.transport);
-  if (!bus.load_extra_state)
+  if (!bus.extra_state)
     return ctx.reject(rules::kExtraStateNoLoader, -1, {},
                       std::string(bus.name) + " has no load_extra_state");
-  return bus.load_extra_state(ctx, d);
+  return vmstate::load_state(ctx, bus.extra_state(), d, 0);
 }
 void put_extra_state(SaveContext& ctx, const VDev& d) {
-  if (auto save = transport_ops(d.transport).save_extra_state) save(ctx, d);
+  if (auto table = transport_ops(d.transport).extra_state) vmstate::save_state(ctx, table(), d);
 }
 void visit_extra_state(vmstate::Visitor& v, VDev& d) {
-  if (auto f = transport_ops(d.transport).visit_extra_state) f(v, d);
+  if (auto table = transport_ops(d.transport).extra_state) vmstate::visit_state(v, table(), d);
 }
 
 // Records that the stream carried subsection S (for reports and for the

@@ -14,22 +14,21 @@ using vmstate::LoadContext;
 using vmstate::SaveContext;
 using vmstate::Vmsd;
 
-// Transport hooks (VirtioBusClass): save/load_config, save/load_queue and the
-// extra state. One table per transport.
+// Transport hooks (VirtioBusClass) as tables: save/load_config, the
+// per-queue entry, load_queue's check and the extra state.
 struct TransportOps {
   std::string_view name;
-  int (*load_config)(LoadContext&, VirtioDevice&);
-  void (*save_config)(SaveContext&, const VirtioDevice&);
-  void (*visit_config)(vmstate::Visitor&, VirtioDevice&);
+  // save_config / load_config: loaded with the table's own version_id.
+  const Vmsd<VirtioDevice>& (*config)();
   // The per-queue entry of the common part (num, [align], desc,
   // last_avail_idx, [vector]) for this device's transport configuration.
   const Vmsd<VirtQueue>& (*queue_entry)(const VirtioDevice&);
   // load_queue's check on the entry just read (vector range); 0 if fine.
   int (*check_queue)(LoadContext&, VirtioDevice&, int index);
   bool (*has_extra_state)(const VirtioDevice&);
-  int (*load_extra_state)(LoadContext&, VirtioDevice&);  // nullptr: bus has none
-  void (*save_extra_state)(SaveContext&, const VirtioDevice&);
-  void (*visit_extra_state)(vmstate::Visitor&, VirtioDevice&);
+  // save/load_extra_state; nullptr when the bus has none (a stream's
+  // virtio/extra_state is then refused).
+  const Vmsd<VirtioDevice>& (*extra_state)();
 };
 
 // Device hooks (VirtioDeviceClass) and the device's own section vmsd.
@@ -38,11 +37,9 @@ struct DeviceOps {
   std::string_view vmsd_name;  // section vmsd, e.g. "virtio-net"
   int version_id;              // section vmsd version (also passed to virtio_load)
   int minimum_version_id;
-  // vdc->load / vdc->save (legacy-style device parts), or nullptr.
-  int (*load)(LoadContext&, VirtioDevice&, int version_id) = nullptr;
-  void (*save)(SaveContext&, const VirtioDevice&) = nullptr;
-  void (*visit)(vmstate::Visitor&, VirtioDevice&) = nullptr;
-  // vdc->vmsd (VMState-style device parts), or nullptr.
+  // The device part: vdc->vmsd, or a hand-written table standing for
+  // vdc->save/vdc->load (a hand_written Vmsd behaves exactly like QEMU's
+  // hand-written loaders: no version check, no per-field error check).
   const Vmsd<VirtioDevice>& (*vmsd)() = nullptr;
   int (*pre_load_queues)(LoadContext&, VirtioDevice&, std::uint32_t n) = nullptr;
   // vdc->set_features, run by the post-load feature check with the final
