@@ -17,21 +17,14 @@ struct CheckOptions {
 };
 
 int run_check(const CheckOptions& o) {
-  std::string error;
-  auto input = read_file(o.file, &error);
-  if (!input) {
-    std::cerr << "migcheck: " << error << "\n";
-    return kUsage;
-  }
-  auto dest = choose_destination(o.dest, *input, &error);
-  if (!dest) {
-    std::cerr << "migcheck: " << error << "\n";
-    return kUsage;
-  }
+  auto in = open_input(o.file, o.dest);
+  if (!in) return kUsage;
+  const auto* input = &in->bytes;
+  const Destination* dest = &in->dest;
   LoadOptions options;
   options.keep_parsed = o.roundtrip;
   const LoadResult result = load_any(*input, *dest, options);
-  CheckReport report{.file = o.file, .full_stream = is_full_stream(*input), .destination = &*dest, .result = &result};
+  CheckReport report{.file = o.file, .full_stream = is_full_stream(*input), .destination = dest, .result = &result};
   if (o.roundtrip)
     for (const LoadedDevice& dev : result.devices) report.roundtrips.push_back(roundtrip_section(*input, dev));
   if (o.json)

@@ -171,17 +171,10 @@ struct DumpOptions {
 };
 
 int run_dump(const DumpOptions& o) {
-  std::string error;
-  auto input = read_file(o.file, &error);
-  if (!input) {
-    std::cerr << "migcheck: " << error << "\n";
-    return kUsage;
-  }
-  auto dest = choose_destination(o.dest, *input, &error);
-  if (!dest) {
-    std::cerr << "migcheck: " << error << "\n";
-    return kUsage;
-  }
+  auto in = open_input(o.file, o.dest);
+  if (!in) return kUsage;
+  const auto* input = &in->bytes;
+  const Destination* dest = &in->dest;
   Recorder recorder;
   LoadOptions options;
   options.observer = &recorder;

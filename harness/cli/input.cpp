@@ -1,6 +1,7 @@
 #include "input.h"
 
 #include <fstream>
+#include <iostream>
 
 #include "migcheck/stream/infer.h"
 
@@ -49,6 +50,16 @@ std::optional<Destination> choose_destination(const DestinationOptions& o, const
   auto dest = infer_destination(input, *profile, error, o.machine);
   if (!dest) *error = "inferring the destination: " + *error;
   return dest;
+}
+
+std::optional<Input> open_input(const std::string& path, const DestinationOptions& options) {
+  std::string error;
+  auto bytes = read_file(path, &error);
+  if (bytes) {
+    if (auto dest = choose_destination(options, *bytes, &error)) return Input{std::move(*bytes), std::move(*dest)};
+  }
+  std::cerr << "migcheck: " << error << "\n";
+  return std::nullopt;
 }
 
 }  // namespace migcheck::cli

@@ -33,4 +33,13 @@ std::optional<std::vector<std::uint8_t>> read_file(const std::string& path, std:
 std::optional<Destination> choose_destination(const DestinationOptions& options,
                                               const std::vector<std::uint8_t>& input, std::string* error);
 
+// A file and the destination it is loaded into.
+struct Input {
+  std::vector<std::uint8_t> bytes;
+  Destination dest;
+};
+// read_file + choose_destination; prints "migcheck: <why>" to stderr and
+// returns nullopt on failure (the caller exits with kUsage).
+std::optional<Input> open_input(const std::string& path, const DestinationOptions& options);
+
 }  // namespace migcheck::cli
