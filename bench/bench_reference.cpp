@@ -43,6 +43,18 @@ std::vector<Sample>& samples() {
   return all;
 }
 
+// One load with the parsed state kept, then the section re-encoded into
+// `out` (reused across iterations, as a fuzzer's loop would).
+void load_and_save(const Sample& s, migcheck::wire::Writer& out) {
+  auto r = migcheck::load_section_record(s.bytes, s.dest, {.keep_parsed = true});
+  const auto& d = r.devices.front();
+  out.clear();
+  migcheck::save_section(*d.parsed, {.section_id = d.section_id, .idstr = d.idstr, .instance_id = d.instance_id,
+                                     .version_id = d.version_id, .footer = d.footer},
+                         out);
+  benchmark::DoNotOptimize(out.written().data());
+}
+
 void load(benchmark::State& state, const Sample* s) {
   for (auto _ : state) {
     auto r = migcheck::load_section_record(s->bytes, s->dest);
@@ -51,18 +63,9 @@ void load(benchmark::State& state, const Sample* s) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
 }
 
-// A fuzzer's loop: one writer reused across iterations.
 void load_save(benchmark::State& state, const Sample* s) {
   migcheck::wire::Writer out(s->bytes.size());
-  for (auto _ : state) {
-    auto r = migcheck::load_section_record(s->bytes, s->dest, {.keep_parsed = true});
-    const auto& d = r.devices.front();
-    out.clear();
-    migcheck::save_section(*d.parsed, {.section_id = d.section_id, .idstr = d.idstr, .instance_id = d.instance_id,
-                                       .version_id = d.version_id, .footer = d.footer},
-                           out);
-    benchmark::DoNotOptimize(out.written().data());
-  }
+  for (auto _ : state) load_and_save(*s, out);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
 }
 
@@ -84,17 +87,12 @@ void all(benchmark::State& state, bool save) {
   migcheck::wire::Writer out(1 << 20);
   for (auto _ : state) {
     for (const Sample& s : samples()) {
-      auto r = migcheck::load_section_record(s.bytes, s.dest, {.keep_parsed = save});
-      if (!save) {
+      if (save) {
+        load_and_save(s, out);
+      } else {
+        auto r = migcheck::load_section_record(s.bytes, s.dest);
         benchmark::DoNotOptimize(r.verdict);
-        continue;
       }
-      const auto& d = r.devices.front();
-      out.clear();
-      migcheck::save_section(*d.parsed, {.section_id = d.section_id, .idstr = d.idstr, .instance_id = d.instance_id,
-                                         .version_id = d.version_id, .footer = d.footer},
-                             out);
-      benchmark::DoNotOptimize(out.written().data());
     }
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
