@@ -66,6 +66,7 @@ class Loader {
         ctx_{in_, r_.diag, options.observer},
         ram_(dest.machine.family) {
     ctx_.keep_parsed = options.keep_parsed;
+    ctx_.vmstate_messages = dest.profile->error_messages;
     ctx_.memory = &r_.memory;
   }
 
@@ -179,7 +180,7 @@ class Loader {
     info.body_end = in_.offset();
     if (ret < 0) {
       if (ret != -ENOTSUP)
-        ctx_.reject(sr::kSectionLoadFailed, ret, qemu_format(sr::kSectionLoadFailed.qemu_message, instance_id, idstr));
+        ctx_.reject(sr::kSectionLoadFailed, ret, section_load_failed_message(idstr, instance_id));
       r_.sections.push_back(info);
       return ret;
     }
@@ -372,6 +373,13 @@ class Loader {
       case Entry::Kind::Platform: return UINT32_MAX;  // the source's own version
     }
     return 0;
+  }
+
+  std::string section_load_failed_message(const std::string& idstr, std::uint32_t instance_id) const {
+    if (dest_.profile->release < 204)  // 2014: a warning printed with fprintf
+      return qemu_format("qemu: warning: error while loading state for instance 0x%x of device '%s'", instance_id,
+                         idstr);
+    return qemu_format(sr::kSectionLoadFailed.qemu_message, instance_id, idstr);
   }
 
   std::string unknown_section_message(const std::string& idstr, std::uint32_t instance_id) const {

@@ -68,6 +68,9 @@ struct LoadContext {
   // Keep a copy of each device state as parsed, before post-load
   // sanitization (for byte-exact re-encoding).
   bool keep_parsed = false;
+  // QEMU's vmstate.c prints version and "Failed to load %s:%s" errors;
+  // the 2014 code failed silently (readers of the qemu-2.x profiles).
+  bool vmstate_messages = true;
   // Start of the item being loaded; the engine sets it before each field
   // element, so a rejection points at the offending field by default.
   std::uint64_t item_begin = 0;

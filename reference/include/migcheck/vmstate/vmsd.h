@@ -128,9 +128,11 @@ int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) 
   if (!vmsd.hand_written) {
     if (version_id > vmsd.version_id)
       return ctx.reject(rules::kVersionTooNew, -EINVAL,
+                        ctx.vmstate_messages ? format_too_new(vmsd.name, version_id, vmsd.version_id) : "",
                         format_too_new(vmsd.name, version_id, vmsd.version_id));
     if (version_id < vmsd.minimum_version_id)
       return ctx.reject(rules::kVersionTooOld, -EINVAL,
+                        ctx.vmstate_messages ? format_too_old(vmsd.name, version_id, vmsd.minimum_version_id) : "",
                         format_too_old(vmsd.name, version_id, vmsd.minimum_version_id));
   }
   if (vmsd.pre_load) {
@@ -156,7 +158,8 @@ int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) 
         if (ret < 0) {
           f.set_error(ret);
           ctx.ensure_reject_recorded(ret);
-          ctx.report("Failed to load " + std::string(vmsd.name) + ":" + std::string(field->name()));
+          if (ctx.vmstate_messages)
+            ctx.report("Failed to load " + std::string(vmsd.name) + ":" + std::string(field->name()));
           return ret;
         }
       }
