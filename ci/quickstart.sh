@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
 # The main job in one command: install what is missing, build, and run every
 # bundled real QEMU capture and negative case through the reference, with a
-# summary table. Usage: ci/quickstart.sh [--no-deps]
+# summary table. Usage: ci/quickstart.sh [--no-deps] [--preset NAME]
+# (CI passes --preset ci to reuse the build it has just tested.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ "${1:-}" = "--no-deps" ] || bash ci/install-deps.sh
-cmake --preset default >/dev/null
-cmake --build --preset default --target migcheck
+deps=1; preset=default
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-deps) deps=0 ;;
+    --preset) preset="$2"; shift ;;
+    *) echo "usage: $0 [--no-deps] [--preset NAME]" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$deps" = 0 ] || bash ci/install-deps.sh
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" --target migcheck
 
-bin=build/default/harness/migcheck
+bin=build/$preset/harness/migcheck
 corpus=corpora/qemu-7.2
 pass=0; fail=0
 printf '%-44s %-10s %-10s %s\n' "capture" "outcome" "roundtrip" "rule / first message"
