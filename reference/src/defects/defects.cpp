@@ -2,12 +2,15 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
+#include <string>
+#include <utility>
 
 namespace migcheck::defects {
 
 namespace {
-constexpr std::array<std::string_view, 9> kNames = {
+constexpr std::array<std::string_view, 13> kNames = {
     "none",
     "drop-features-check",
     "signed-mac-in-use",
@@ -16,7 +19,11 @@ constexpr std::array<std::string_view, 9> kNames = {
     "unknown-subsection-skipped",
     "index-delta-no-wrap",
     "subsection-order-reversed",
-    "needed-always-true"};
+    "needed-always-true",
+    "curr-queue-pairs-unchecked",
+    "num-queues-unchecked",
+    "queue-sel-unchecked",
+    "config-len-overflow"};
 }  // namespace
 
 std::span<const std::string_view> names() { return kNames; }
@@ -43,6 +50,15 @@ std::atomic<Defect>& current() {
 
 Defect active() { return current().load(std::memory_order_relaxed); }
 void set(Defect d) { current().store(d, std::memory_order_relaxed); }
+
+namespace {
+thread_local std::string overflowed;
+}
+int overflow(std::string_view what) {
+  if (overflowed.empty()) overflowed = what;
+  return -EFAULT;
+}
+std::string take_overflow() { return std::exchange(overflowed, {}); }
 #endif
 
 }  // namespace migcheck::defects

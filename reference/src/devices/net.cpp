@@ -47,7 +47,7 @@ bool mac_table_fits(const VDev& d, int) {
   return d.net.mac_table.in_use <= kMacTableEntries;
 }
 bool mac_table_doesnt_fit(const VDev& d, int v) { return !mac_table_fits(d, v); }
-int mac_table_bytes(const VDev& d) { return static_cast<int>(d.net.mac_table.in_use) * 6; }
+int mac_table_bytes(const VDev& d) { return static_cast<int>(d.net.mac_table.in_use * 6u); }
 // VMSTATE_UNUSED_VARRAY_UINT32: n_elems is an int, so in_use >= 2^31 skips nothing.
 int mac_table_in_use_elems(const VDev& d) { return static_cast<int>(d.net.mac_table.in_use); }
 
@@ -79,6 +79,7 @@ const Vmsd<VDev>& vmstate_has_ufo() {
 
 // CVE-2013-4150: checked before any tx_waiting flag is read.
 int tx_waiting_pre_load(LoadContext& ctx, VDev& d) {
+  if (defects::on(defects::Defect::CurrQueuePairsUnchecked) && d.net.curr_queue_pairs > d.net.max_queue_pairs) return defects::overflow("n->vqs[].tx_waiting written past max_queue_pairs");
   if (d.net.curr_queue_pairs > d.net.max_queue_pairs)
     return ctx.reject(rules::kCurrQueuePairs, -EINVAL,
                       qemu_format(rules::kCurrQueuePairs.qemu_message, d.net.curr_queue_pairs,
@@ -141,6 +142,7 @@ const Vmsd<VDev>& vmstate_rss() {
 
 int post_load_device(LoadContext& ctx, VDev& d, int) {
   Net& n = d.net;
+  if (defects::on(defects::Defect::SignedMacInUse) && static_cast<std::int32_t>(n.mac_table.in_use) < 0) return defects::overflow("mac_table.macs overrun: in_use * 6 bytes copied into 384");
   const bool too_many = defects::on(defects::Defect::SignedMacInUse)
                             ? static_cast<std::int32_t>(n.mac_table.in_use) > static_cast<std::int32_t>(kMacTableEntries)
                             : n.mac_table.in_use > kMacTableEntries;
@@ -157,7 +159,8 @@ int post_load_device(LoadContext& ctx, VDev& d, int) {
     if (n.mac_table.macs[i * 6] & 1) break;
   n.mac_table.first_multi = i;
   if (n.rss_data.enabled && !n.rss_data.populate_hash)
-    ctx.apply(rules::kRssSoftware, {}, "warning: Can't post-load eBPF RSS - fallback to software RSS");
+    // warn_report: printed with QEMU's "warning: " prefix; the load goes on.
+    ctx.apply(rules::kRssSoftware, "warning: " + std::string(rules::kRssSoftware.qemu_message));
   return 0;
 }
 

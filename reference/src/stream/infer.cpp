@@ -240,12 +240,18 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
     // A lone record names no machine. On i440fx slots 0 and 1 hold the host
     // bridge and PIIX3, so a device there (or behind a root port) is q35's.
     const std::string version = std::to_string(profile.release / 100) + "." + std::to_string(profile.release % 100);
-    bool q35 = false;
+    bool q35 = false, footer = true;
     if (auto h = header_at(s, 0)) {
       const Address a = address_of(h->idstr);
       q35 = a.port_slot >= 0 || (a.slot >= 0 && a.slot < 2);
+      // Footer if the bytes end with 7e + the record's own section id.
+      const std::size_t n = bytes.size();
+      footer = n >= 5 && s.u8(n - 5) == 0x7e && s.be32(n - 4) == h->section_id;
     }
-    out.machine = (q35 ? "pc-q35-" : "pc-i440fx-") + version;
+    // Only machines of 2.3 and older write no footers (HW_COMPAT_2_3): naming
+    // one keeps the destination reproducible from its --machine alone. (7.2
+    // has no such q35 machine; that record keeps the framing override below.)
+    out.machine = (q35 ? "pc-q35-" : "pc-i440fx-") + (footer || q35 ? version : std::string("2.3"));
     out.notes.push_back("a lone section record: machine " + out.machine + " assumed");
   }
   const int version = machine_version(out.machine);

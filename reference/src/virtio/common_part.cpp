@@ -36,7 +36,7 @@ void visit_transport_config(Visitor& v, VirtioDevice& d) { vmstate::visit_state(
 int load_queue_sel(LoadContext& ctx, VirtioDevice& d) {
   d.queue_sel = ctx.in.be16();
   const bool off_by_one = defects::on(defects::Defect::QueueMaxOffByOne);
-  if (off_by_one ? d.queue_sel > d.queue_max : d.queue_sel >= d.queue_max)
+  if (!defects::on(defects::Defect::QueueSelUnchecked) && (off_by_one ? d.queue_sel > d.queue_max : d.queue_sel >= d.queue_max))
     return ctx.reject(rules::kQueueSel, -1, {},
                       qemu_format("queue_sel 0x%x >= VIRTIO_QUEUE_MAX 0x%x", d.queue_sel, d.queue_max));
   return 0;
@@ -64,6 +64,7 @@ int load_config(LoadContext& ctx, VirtioDevice& d) {
   const auto config_len = static_cast<std::int32_t>(in.be32());
   d.wire_config_len = config_len;
   const std::size_t local = d.config.size();
+  if (defects::on(defects::Defect::ConfigLenOverflow) && static_cast<std::size_t>(config_len) > local) return defects::overflow("vdev->config overrun: config_len bytes copied into the smaller local config");
   // MIN(config_len, vdev->config_len) with config_len converted to size_t:
   // a negative length copies the whole local buffer.
   const std::size_t copy = std::min(static_cast<std::size_t>(config_len), local);
@@ -107,7 +108,7 @@ int load_queues(LoadContext& ctx, VirtioDevice& d) {
   const std::uint64_t num_at = in.offset();
   const std::uint32_t num = in.be32();
   d.wire_num_queues = num;
-  if (num > d.queue_max)
+  if (num > d.queue_max && !defects::on(defects::Defect::NumQueuesUnchecked))
     return ctx.reject_at(rules::kNumQueues, num_at, -1, qemu_format(rules::kNumQueues.qemu_message, num));
   const DeviceOps& dev = device_ops(d.kind);
   if (dev.pre_load_queues) {
@@ -117,6 +118,7 @@ int load_queues(LoadContext& ctx, VirtioDevice& d) {
   const TransportOps& bus = transport_ops(d.transport);
   const Vmsd<VirtQueue>& entry = bus.queue_entry(d);
   for (std::uint32_t i = 0; i < num; ++i) {
+    if (defects::on(defects::Defect::NumQueuesUnchecked) && i >= d.queue_max) return defects::overflow("vdev->vq[] written past VIRTIO_QUEUE_MAX");
     const std::uint64_t at = in.offset();
     VirtQueue& q = d.vq[i];
     vmstate::load_state(ctx, entry, q, 0);

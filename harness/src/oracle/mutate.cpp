@@ -1,0 +1,155 @@
+// Near-valid inputs from real captures: mutations aimed at the fields the
+// reference decodes, so most mutants get past the framing and reach the
+// checks (the differential batch against real QEMU, the RapidCheck engine
+// of `migcheck seeded`).
+#include <algorithm>
+#include <array>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "migcheck/harness/oracle.h"
+
+namespace migcheck::harness {
+
+namespace {
+
+class Collector final : public vmstate::LoadObserver {
+ public:
+  std::vector<FieldSpan> spans;
+  void field(std::string_view name, int index, std::uint64_t begin, std::uint64_t end, const std::string&) override {
+    if (end <= begin) return;
+    std::string n(name);
+    if (index >= 0) n += "[" + std::to_string(index) + "]";
+    spans.push_back({begin, end, std::move(n)});
+  }
+  void subsection(std::string_view name, std::uint32_t, std::uint64_t begin, std::uint64_t end) override {
+    // 0x05 | u8 len | name | be32 version: the name bytes.
+    if (begin + 2 + name.size() <= end) spans.push_back({begin + 2, begin + 2 + name.size(), "subsection " + std::string(name)});
+  }
+};
+
+// Big-endian integer of `width` bytes at `at`.
+std::uint64_t get_be(const std::vector<std::uint8_t>& b, std::size_t at, std::size_t width) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < width; ++i) v = v << 8 | b[at + i];
+  return v;
+}
+void put_be(std::vector<std::uint8_t>& b, std::size_t at, std::size_t width, std::uint64_t v) {
+  for (std::size_t i = 0; i < width; ++i) b[at + width - 1 - i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+std::uint64_t interesting(std::mt19937_64& rng, std::uint64_t old, std::size_t width) {
+  const std::uint64_t mask = width >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * width)) - 1;
+  const std::array<std::uint64_t, 14> pick = {0,
+                                              1,
+                                              mask,
+                                              mask - 1,
+                                              std::uint64_t{1} << (8 * width - 1),
+                                              (std::uint64_t{1} << (8 * width - 1)) - 1,
+                                              old + 1,
+                                              old - 1,
+                                              old ^ (std::uint64_t{1} << (rng() % (8 * width))),
+                                              1023,
+                                              1024,
+                                              1025,
+                                              old + 0x40,
+                                              rng()};
+  return pick[rng() % pick.size()] & mask;
+}
+
+// Half the picks go to the fields QEMU's load checks guard (counts, indices,
+// lengths, features, endianness): a real capture has a hundred fields and
+// these few are where the 2014 CVEs and the sanitization rules live.
+bool is_checked_field(const std::string& n) {
+  static constexpr std::array<std::string_view, 14> kChecked = {
+      "curr_queue_pairs", "max_queue_pairs", "in_use",  "config_len",    "queue_sel",
+      "features",         "num",             "inuse",   "last_avail_idx", "device_endian",
+      "before ",          "nvectors",        "num_ports", "vector"};
+  for (std::string_view k : kChecked)
+    if (n.find(k) != std::string::npos) return true;
+  return false;
+}
+
+const FieldSpan& pick_field(const std::vector<FieldSpan>& fields, std::mt19937_64& rng) {
+  if (rng() % 2) {
+    std::size_t checked = 0;
+    for (const FieldSpan& f : fields) checked += is_checked_field(f.name);
+    if (checked) {
+      std::size_t k = rng() % checked;
+      for (const FieldSpan& f : fields)
+        if (is_checked_field(f.name) && k-- == 0) return f;
+    }
+  }
+  return fields[rng() % fields.size()];
+}
+
+}  // namespace
+
+std::vector<FieldSpan> field_spans(std::span<const std::uint8_t> input, const Destination& dest) {
+  Collector c;
+  LoadOptions o;
+  o.observer = &c;
+  reference_load(input, dest, o);
+  std::vector<FieldSpan> spans = std::move(c.spans);
+  // The common part's "config" is config_len and the bytes: the length is a
+  // field of its own (CVE-2014-0182 lives there).
+  for (std::size_t i = 0, n = spans.size(); i < n; ++i)
+    if (spans[i].name == "config" && spans[i].end - spans[i].begin >= 4)
+      spans.push_back({spans[i].begin, spans[i].begin + 4, "config_len"});
+  // Words read outside any field (the virtqueue count between config and
+  // the first queue) show up as short gaps between fields.
+  std::vector<FieldSpan> sorted = spans;
+  std::sort(sorted.begin(), sorted.end(), [](const FieldSpan& a, const FieldSpan& b) { return a.begin < b.begin; });
+  std::uint64_t covered = 0;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const std::uint64_t gap = sorted[i].begin > covered ? sorted[i].begin - covered : 0;
+    if (i > 0 && (gap == 2 || gap == 4 || gap == 8)) spans.push_back({covered, sorted[i].begin, "before " + sorted[i].name});
+    covered = std::max(covered, sorted[i].end);
+  }
+  return spans;
+}
+
+std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> input, const std::vector<FieldSpan>& fields,
+                                 std::uint64_t seed, std::string* what) {
+  std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 1);
+  std::vector<std::uint8_t> out(input.begin(), input.end());
+  std::string log;
+  const int count = 1 + static_cast<int>(rng() % 3);
+  for (int n = 0; n < count && !out.empty(); ++n) {
+    const unsigned kind = rng() % 20;
+    if (!log.empty()) log += "; ";
+    if (fields.empty() || kind == 0) {
+      const std::size_t at = rng() % out.size();
+      out[at] = static_cast<std::uint8_t>(rng());
+      log += fmt::format("byte @0x{:x}", at);
+      continue;
+    }
+    const FieldSpan& f = pick_field(fields, rng);
+    if (f.end > out.size()) continue;
+    const auto at = static_cast<std::size_t>(f.begin);
+    const auto width = static_cast<std::size_t>(f.end - f.begin);
+    if (kind == 1 && n == count - 1) {  // truncation ends the mutant
+      out.resize(at);
+      log += "truncated at " + f.name;
+      break;
+    }
+    if (f.name.rfind("subsection ", 0) == 0) {
+      out[at + rng() % width] ^= static_cast<std::uint8_t>(1 + rng() % 0x7f);
+      log += "renamed " + f.name;
+    } else if (width == 1 || width == 2 || width == 4 || width == 8) {
+      const std::uint64_t old = get_be(out, at, width);
+      const std::uint64_t v = interesting(rng, old, width);
+      put_be(out, at, width, v);
+      log += fmt::format("{} 0x{:x} -> 0x{:x}", f.name, old, v);
+    } else {
+      const std::size_t i = at + rng() % width;
+      out[i] = static_cast<std::uint8_t>(rng());
+      log += f.name + " byte " + std::to_string(i - at);
+    }
+  }
+  if (what) *what = log;
+  return out;
+}
+
+}  // namespace migcheck::harness

@@ -1,0 +1,246 @@
+// The differential oracle: field-by-field comparison with JSON paths, every
+// classification, stable titles, reproducers, wrapping and mutation.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../support/captures.h"
+#include "migcheck/harness/oracle.h"
+#include "migcheck/report/status.h"
+#include "test_util.h"
+
+namespace mt = migcheck::test;
+namespace h = migcheck::harness;
+using nlohmann::json;
+
+namespace {
+
+json two_queue_device() {
+  return json::array({{{"idstr", "0000:00:02.0/virtio-net"},
+                       {"name", "virtio-net"},
+                       {"num-vqs", 2},
+                       {"status", 7},
+                       {"broken", false},
+                       {"queues", json::array({{{"queue-index", 0}, {"vring-num", 256}, {"last-avail-idx", 0}},
+                                               {{"queue-index", 1}, {"vring-num", 256}, {"last-avail-idx", 5}}})}}});
+}
+
+// An adapter whose answer the test writes.
+class Scripted final : public h::Adapter {
+ public:
+  explicit Scripted(h::AdapterResult r, std::string name = "scripted") : result_(std::move(r)) {
+    info_.name = std::move(name);
+    info_.spec = "scripted";
+  }
+  const h::AdapterInfo& info() const override { return info_; }
+  h::AdapterResult load(std::span<const std::uint8_t>, const migcheck::Destination&) override { return result_; }
+  h::AdapterInfo info_;
+
+ private:
+  h::AdapterResult result_;
+};
+
+struct Capture {
+  std::vector<std::uint8_t> bytes;
+  migcheck::Destination dest;
+  h::AdapterResult reference;
+};
+Capture nosub() {
+  Capture c;
+  c.bytes = mt::read_bytes(mt::corpus_dir() + "/streams/net-legacy-nosub.mig");
+  c.dest = mt::inferred(c.bytes);
+  std::string error;
+  auto ref = h::open_adapter("reference", &error);
+  c.reference = ref->load(c.bytes, c.dest);
+  return c;
+}
+
+}  // namespace
+
+TEST(CompareDevices, EqualDevicesAgreeAndCountTheFields) {
+  std::size_t n = 0;
+  EXPECT_FALSE(h::compare_devices(two_queue_device(), two_queue_device(), &n));
+  EXPECT_EQ(n, 12u);  // the device list, 4 scalars, the queue list, 3 + 3 queue fields
+}
+
+TEST(CompareDevices, FirstDifferenceIsReportedWithItsJsonPath) {
+  json ad = two_queue_device();
+  ad[0]["queues"][1]["last-avail-idx"] = 6;
+  auto d = h::compare_devices(two_queue_device(), ad);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->path, "devices[0].queues[1].last-avail-idx");
+  EXPECT_EQ(d->reference, 5);
+  EXPECT_EQ(d->adapter, 6);
+}
+
+TEST(CompareDevices, CountsComeBeforeWhatFollowsFromThem) {
+  json ad = two_queue_device();
+  ad[0]["num-vqs"] = 1;
+  ad[0]["queues"].erase(1);
+  auto d = h::compare_devices(two_queue_device(), ad);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->path, "devices[0].num-vqs");
+  ad[0]["num-vqs"] = 2;
+  d = h::compare_devices(two_queue_device(), ad);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->path, "devices[0].queues");
+  EXPECT_EQ(d->reference, 2u);
+  EXPECT_EQ(d->adapter, 1u);
+}
+
+TEST(CompareDevices, FieldsTheAdapterLeavesOutAreNotCompared) {
+  json ad = json::array({{{"idstr", "0000:00:02.0/virtio-net"}, {"status", 7}, {"x-own-field", "whatever"}}});
+  std::size_t n = 0;
+  EXPECT_FALSE(h::compare_devices(two_queue_device(), ad, &n));
+  EXPECT_EQ(n, 2u);
+}
+
+TEST(CompareDevices, DevicesAreMatchedByIdstrThenCounted) {
+  json ad = two_queue_device();
+  ad[0]["idstr"] = "0000:00:03.0/virtio-net";
+  auto d = h::compare_devices(two_queue_device(), ad);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->path, "devices[0].idstr");
+  d = h::compare_devices(two_queue_device(), json::array());
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->path, "devices");
+}
+
+TEST(Differential, ReferenceAgreesWithItselfOnEveryCaptureAndSection) {
+  std::string error;
+  auto ref = h::open_adapter("reference", &error);
+  std::vector<std::string> inputs = mt::stream_paths();
+  for (const std::string& s : mt::section_paths()) inputs.push_back(s);
+  for (const std::string& path : inputs) {
+    const auto bytes = mt::read_bytes(path);
+    const h::DiffResult r = h::run_differential(*ref, bytes, mt::inferred(bytes));
+    EXPECT_EQ(r.classification, h::Classification::Agree) << path << ": " << r.detail;
+    if (r.reference.outcome == h::AdapterOutcome::Accepted) EXPECT_GT(r.fields_compared, 20u) << path;
+  }
+}
+
+TEST(Differential, EveryClassificationWithAStableSortedTitle) {
+  const Capture c = nosub();
+  ASSERT_EQ(c.reference.outcome, h::AdapterOutcome::Accepted);
+  struct Case {
+    h::AdapterResult answer;
+    h::Classification expected;
+    std::string title_end;
+  };
+  h::AdapterResult rejected{.outcome = h::AdapterOutcome::Rejected, .reason = "no"};
+  h::AdapterResult state = c.reference;
+  state.devices[0]["device-endian"] = "big";
+  h::AdapterResult crash{.outcome = h::AdapterOutcome::Crash, .reason = "signal 11"};
+  h::AdapterResult timeout{.outcome = h::AdapterOutcome::Timeout, .reason = "killed"};
+  h::AdapterResult malformed{.outcome = h::AdapterOutcome::Malformed, .reason = "not JSON"};
+  h::AdapterResult unsupported{.outcome = h::AdapterOutcome::Unsupported, .reason = "no virtio-net"};
+  const std::vector<Case> cases = {
+      {c.reference, h::Classification::Agree, "agree"},
+      {rejected, h::Classification::AcceptRejectMismatch, "accept/reject"},
+      {state, h::Classification::StateMismatch, "state device-endian"},
+      {crash, h::Classification::AdapterCrash, "crash"},
+      {timeout, h::Classification::AdapterTimeout, "timeout"},
+      {malformed, h::Classification::AdapterMalformed, "malformed"},
+      {unsupported, h::Classification::Unsupported, "unsupported"},
+  };
+  for (const Case& k : cases) {
+    Scripted a(k.answer, "zz-impl");
+    const h::DiffResult r = h::run_differential(a, c.bytes, c.dest);
+    EXPECT_EQ(r.classification, k.expected) << r.detail;
+    EXPECT_EQ(r.title, "migcheck-diff: reference-vs-zz-impl: virtio-net: " + k.title_end);
+    EXPECT_EQ(h::is_finding(r.classification),
+              k.expected != h::Classification::Agree && k.expected != h::Classification::Unsupported);
+  }
+  Scripted before(state, "a-impl");
+  EXPECT_EQ(h::run_differential(before, c.bytes, c.dest).title,
+            "migcheck-diff: a-impl-vs-reference: virtio-net: state device-endian");
+}
+
+TEST(Differential, StateMismatchNamesTheQueueFieldWithoutIndicesInTheTitle) {
+  const Capture c = nosub();
+  h::AdapterResult state = c.reference;
+  state.devices[0]["queues"][2]["inuse"] = 3;
+  Scripted a(state, "x");
+  const h::DiffResult r = h::run_differential(a, c.bytes, c.dest);
+  EXPECT_EQ(r.path, "devices[0].queues[2].inuse");
+  EXPECT_EQ(r.title, "migcheck-diff: reference-vs-x: virtio-net: state queues[].inuse");
+}
+
+TEST(Differential, AdapterOutsideItsCapabilitiesIsNotCalled) {
+  const Capture c = nosub();
+  Scripted a(h::AdapterResult{.outcome = h::AdapterOutcome::Crash});
+  a.info_.devices = {"virtio-blk"};
+  const h::DiffResult r = h::run_differential(a, c.bytes, c.dest);
+  EXPECT_EQ(r.classification, h::Classification::Unsupported);
+  EXPECT_NE(r.adapter.reason.find("virtio-net"), std::string::npos);
+}
+
+TEST(Differential, RealQemuHangWhereTheReferenceFlagsTheDefectIsExpected) {
+  const auto bytes = mt::read_bytes(mt::corpus_dir() + "/negative/e4_config_len_huge.mig");
+  const auto dest = mt::inferred(bytes);
+  Scripted hung(h::AdapterResult{.outcome = h::AdapterOutcome::Timeout, .reason = "killed"}, "qemu-7.2");
+  hung.info_.real_qemu = true;
+  const h::DiffResult r = h::run_differential(hung, bytes, dest);
+  EXPECT_EQ(r.classification, h::Classification::KnownQemuDefect) << r.detail;
+  EXPECT_EQ(r.qemu_fate, "hang");
+  EXPECT_FALSE(h::is_finding(r.classification));
+  hung.info_.real_qemu = false;  // any other implementation hanging there is a finding
+  EXPECT_EQ(h::run_differential(hung, bytes, dest).classification, h::Classification::AdapterTimeout);
+}
+
+TEST(Reproducer, InputAndAccountAreWrittenWhole) {
+  const Capture c = nosub();
+  h::AdapterResult rejected{.outcome = h::AdapterOutcome::Rejected, .reason = "no \xff utf-8"};
+  Scripted a(rejected, "x");
+  const h::DiffResult r = h::run_differential(a, c.bytes, c.dest);
+  const std::string dir = mt::temp_dir("repro");
+  std::string error;
+  const std::string path = h::write_reproducer(dir, c.bytes, c.dest, r, &error);
+  ASSERT_FALSE(path.empty()) << error;
+  EXPECT_EQ(mt::read_bytes(path), c.bytes);
+  const json j = mt::read_json(path.substr(0, path.size() - 4) + ".json");
+  EXPECT_EQ(j["title"], r.title);
+  EXPECT_EQ(j["classification"], "accept/reject mismatch");
+  EXPECT_NE(j["reproduce"].get<std::string>().find("migcheck diff --adapter"), std::string::npos);
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << "no temporary left behind";
+  }
+  EXPECT_EQ(files, 2u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Wrap, SectionInAMinimalStreamLoadsLikeTheCaptureWithZeroRam) {
+  for (const std::string& path : mt::section_paths()) {
+    const auto record = mt::read_bytes(path);
+    const auto dest = mt::inferred(record);
+    const auto stream = h::wrap_section_record(record, dest);
+    ASSERT_TRUE(migcheck::is_full_stream(stream));
+    const migcheck::LoadResult r = h::reference_load(stream, dest);
+    ASSERT_EQ(r.verdict, migcheck::Verdict::Accepted) << path << (r.diag.messages.empty() ? "" : r.diag.messages[0]);
+    ASSERT_EQ(r.devices.size(), 1u);
+    EXPECT_TRUE(r.has_ram) << "the block list maps guest RAM";
+    const migcheck::LoadResult alone = h::reference_load(record, dest);
+    EXPECT_EQ(migcheck::qmp_status(r.devices[0].state)["guest-features"],
+              migcheck::qmp_status(alone.devices[0].state)["guest-features"]);
+  }
+}
+
+TEST(Mutate, SameSeedSameMutantAndFieldsAreWhereTheDecodeSaysTheyAre) {
+  const Capture c = nosub();
+  const auto fields = h::field_spans(c.bytes, c.dest);
+  ASSERT_GT(fields.size(), 30u);  // header, pci config, core, 3 queues x 4, net fields
+  const mt::Field qs = mt::find_field(c.bytes, c.dest, "queue_sel");
+  ASSERT_GE(qs.offset, 0);
+  EXPECT_EQ(qs.width, 2u);
+  std::string what1, what2;
+  const auto a = h::mutate(c.bytes, fields, 42, &what1);
+  const auto b = h::mutate(c.bytes, fields, 42, &what2);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(what1, what2);
+  int differ = 0;
+  for (std::uint64_t s = 0; s < 50; ++s) differ += h::mutate(c.bytes, fields, s) != c.bytes;
+  EXPECT_GT(differ, 45);
+}
