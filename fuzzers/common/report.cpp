@@ -1,0 +1,29 @@
+#include "common/report.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace migcheck::fuzz {
+
+void report_failure(std::string_view target, harness::Property property, const harness::Verdict& verdict,
+                    std::span<const std::uint8_t> input, const Destination* dest) {
+  // Title: target and property only, plus the detail up to its first ':'
+  // (the field or invariant), so one bug gives one title.
+  const std::string_view detail = verdict.detail;
+  const std::string_view head = detail.substr(0, std::min(detail.find(": ", detail.find(": ") + 2), detail.size()));
+  std::fprintf(stderr, "migcheck-fuzz: %.*s: %.*s: %.*s\n", static_cast<int>(target.size()), target.data(),
+               static_cast<int>(harness::name(property).size()), harness::name(property).data(),
+               static_cast<int>(head.size()), head.data());
+  std::fprintf(stderr, "  detail: %s\n", verdict.detail.c_str());
+  if (dest)
+    std::fprintf(stderr, "  destination: %s --profile %.*s\n", dest->command_line().c_str(),
+                 static_cast<int>(dest->profile->name.size()), dest->profile->name.data());
+  std::fprintf(stderr, "  input: %zu bytes:", input.size());
+  for (std::size_t i = 0; i < input.size() && i < 64; ++i) std::fprintf(stderr, " %02x", input[i]);
+  std::fprintf(stderr, "%s\n", input.size() > 64 ? " ..." : "");
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace migcheck::fuzz

@@ -1,0 +1,28 @@
+// How a fuzz target reports a property that does not hold: the finding's
+// stable title on the first line (crash deduplication reads it), then what
+// failed, the destination and the input's first bytes, then abort() so the
+// engine keeps the input.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "migcheck/harness/properties.h"
+#include "migcheck/profile/destination.h"
+
+namespace migcheck::fuzz {
+
+[[noreturn]] void report_failure(std::string_view target, harness::Property property, const harness::Verdict& verdict,
+                                 std::span<const std::uint8_t> input, const Destination* dest);
+
+// Aborts through report_failure when the verdict does not hold.
+inline void require(std::string_view target, harness::Property property, const harness::Verdict& verdict,
+                    std::span<const std::uint8_t> input, const Destination* dest) {
+  if (!verdict.holds) report_failure(target, property, verdict, input, dest);
+}
+
+// Inputs above this are ignored: no target allocates from an unbounded size.
+inline constexpr std::size_t kMaxInput = std::size_t{1} << 20;
+
+}  // namespace migcheck::fuzz

@@ -1,0 +1,93 @@
+// fuzz_load: bytes (a section record or a full stream) loaded as a QEMU
+// destination would, under the reader profiles, through the sanitization
+// and totality properties (harness/include/migcheck/harness/properties.h):
+// every input ends in a named rejection, or in a state that keeps every
+// invariant and is a fixed point of re-save + re-load.
+//
+// Speed matters more than breadth per input: each run loads under qemu-7.2
+// (the product) and under one older reader picked by a hash of the input,
+// so the corpus as a whole covers every reader while one run costs two
+// loads. MIGCHECK_FUZZ_ALL_PROFILES=1 loads under every reader each run.
+//
+// The destination is inferred from each input (the corpus spans devices);
+// MIGCHECK_FUZZ_DESTINATION="MACHINE DEVICE..." (e.g. "pc-i440fx-7.2
+// virtio-net-pci,disable-modern=on") fixes it instead, under qemu-7.2 only:
+// no inference per run, for long runs on one device and for benchmarks.
+//
+// Built twice: fuzz_load (the reference) and fuzz_load_defects (the
+// deliberate-defects loader, MIGCHECK_DEFECT=<name>) for time-to-find.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <sstream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/destination_cache.h"
+#include "common/report.h"
+#include "migcheck/harness/properties.h"
+#include "migcheck/profile/profile.h"
+
+namespace {
+
+using migcheck::harness::Property;
+
+migcheck::fuzz::DestinationCache g_cache;
+bool g_all_profiles = false;
+std::unique_ptr<const migcheck::Destination> g_fixed;
+
+void check(std::span<const std::uint8_t> input, const migcheck::Profile& profile) {
+  const migcheck::Destination* dest = g_fixed ? g_fixed.get() : g_cache.infer(input, profile);
+  if (!dest) return;
+  migcheck::fuzz::require("fuzz_load", Property::Totality, migcheck::harness::totality(input, *dest), input, dest);
+  migcheck::fuzz::require("fuzz_load", Property::Sanitization, migcheck::harness::sanitization(input, *dest), input,
+                          dest);
+}
+
+// FNV-1a over a few bytes: cheap, and stable for a given input.
+std::size_t pick(std::span<const std::uint8_t> input, std::size_t n) {
+  std::uint32_t h = 2166136261u ^ static_cast<std::uint32_t>(input.size());
+  for (std::size_t i = 0; i < input.size(); i += 1 + input.size() / 16) h = (h ^ input[i]) * 16777619u;
+  return h % n;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  const char* all = std::getenv("MIGCHECK_FUZZ_ALL_PROFILES");
+  g_all_profiles = all && *all && *all != '0';
+  if (const char* fixed = std::getenv("MIGCHECK_FUZZ_DESTINATION"); fixed && *fixed) {
+    std::istringstream words(fixed);
+    std::string machine, device;
+    std::vector<std::string> devices;
+    words >> machine;
+    while (words >> device) devices.push_back(device);
+    std::string error;
+    auto dest = migcheck::make_destination(machine, devices, migcheck::profile_7_2(), &error);
+    if (!dest) {
+      std::fprintf(stderr, "fuzz_load: MIGCHECK_FUZZ_DESTINATION: %s\n", error.c_str());
+      std::exit(2);
+    }
+    g_fixed = std::make_unique<const migcheck::Destination>(std::move(*dest));
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0 || size > migcheck::fuzz::kMaxInput) return 0;
+  const std::span<const std::uint8_t> input(data, size);
+  const auto profiles = migcheck::all_profiles();
+  const migcheck::Profile& product = migcheck::profile_7_2();
+  check(input, product);
+  if (g_fixed) return 0;
+  if (g_all_profiles) {
+    for (const migcheck::Profile& p : profiles)
+      if (&p != &product) check(input, p);
+    return 0;
+  }
+  const migcheck::Profile& older = profiles[pick(input, profiles.size())];
+  if (&older != &product) check(input, older);
+  return 0;
+}
