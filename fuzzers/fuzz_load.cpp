@@ -2,7 +2,8 @@
 // destination would, under the reader profiles, through the sanitization
 // and totality properties (harness/include/migcheck/harness/properties.h):
 // every input ends in a named rejection, or in a state that keeps every
-// invariant and is a fixed point of re-save + re-load.
+// invariant and is a fixed point of re-save + re-load; under qemu-7.2 also
+// roundtrip-bytes (an accepted input re-encodes to its own bytes).
 //
 // Speed matters more than breadth per input: each run loads under qemu-7.2
 // (the product) and under one older reader picked by a hash of the input,
@@ -44,6 +45,11 @@ void check(std::span<const std::uint8_t> input, const migcheck::Profile& profile
   migcheck::fuzz::require("fuzz_load", Property::Totality, migcheck::harness::totality(input, *dest), input, dest);
   migcheck::fuzz::require("fuzz_load", Property::Sanitization, migcheck::harness::sanitization(input, *dest), input,
                           dest);
+  // The writer side (what QEMU 7.2 saves): re-encoding an accepted input
+  // gives its bytes back. Save-path defects show only here.
+  if (&profile == &migcheck::profile_7_2())
+    migcheck::fuzz::require("fuzz_load", Property::RoundTripBytes, migcheck::harness::roundtrip_bytes(input, *dest),
+                            input, dest);
 }
 
 // FNV-1a over a few bytes: cheap, and stable for a given input.
