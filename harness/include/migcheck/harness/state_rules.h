@@ -1,0 +1,30 @@
+// How QEMU lays out parts of a device state that follow from other parts:
+// shared by the generators' constraints (a generated state keeps them, as
+// a real one does) and the properties' expected state (a load recomputes
+// them). RapidCheck-free.
+#pragma once
+
+#include <cstdint>
+
+#include "migcheck/virtio/device.h"
+
+namespace migcheck::harness {
+
+// virtio-net's queue pairs for its negotiated features: max_queue_pairs
+// with VIRTIO_NET_F_MQ or _RSS, else 1 (virtio_net_set_features).
+unsigned net_layout_pairs(const virtio::VirtioDevice& d);
+
+// virtio_net_change_num_queues from the reset layout to `pairs` pairs: slot
+// 2k rx and 2k+1 tx (the device's queue sizes), slot 2*pairs the control
+// queue (64), each with num == num_default and the 4096 alignment; slots
+// after it deleted (num = num_default = 0).
+void net_queue_layout(virtio::VirtioDevice& d, unsigned pairs);
+
+// virtio_queue_update_rings: a legacy ring's avail and used addresses from
+// desc, num and align. False when the ring is not laid out (any of them 0).
+bool legacy_ring_addresses(const virtio::VRing& r, std::uint64_t* avail, std::uint64_t* used);
+
+// The virtqueue count virtio_save writes: leading slots with vring.num != 0.
+inline std::size_t saved_queue_count(const virtio::VirtioDevice& d) { return d.vq.count_leading(d.queue_max); }
+
+}  // namespace migcheck::harness

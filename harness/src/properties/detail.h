@@ -1,0 +1,103 @@
+// Internal helpers shared by the property functions (harness/src/properties).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migcheck/harness/properties.h"
+#include "migcheck/stream/loader.h"
+#include "migcheck/stream/save_ram.h"
+
+namespace migcheck::harness::detail {
+
+// ---- field-level comparison (state_diff.cpp) ----------------------------------
+
+// Where two states differ, for humans: "<path>: <a> vs <b>" for the first
+// field of a schema visit (with `schema`'s subsections, or each state's own
+// profile) that differs, else the first differing member the visit does not
+// reach; "" when operator== holds.
+std::string first_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b,
+                             const Profile* schema = nullptr);
+
+// Number of fields (scalars and buffers) of a visit that differ between two
+// states of the same destination: the size of a counterexample.
+std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b);
+
+// ---- what a writer sends (emission.cpp) ------------------------------------------
+
+// One subsection a section carries, in wire order.
+struct SubsectionUse {
+  std::string name;         // "virtio/broken", "virtio-net-device/rss", "virtio_pci/modern_state", ...
+  int virtio_sub = -1;      // VirtioSub index for vmstate_virtio's own, else -1
+};
+
+// The subsections QEMU's `writer` release writes for this state, in wire
+// order: vmstate_virtio's (those the release defines whose needed() holds)
+// and the device and transport ones nested in the body.
+std::vector<SubsectionUse> needed_subsections(const virtio::VirtioDevice& state, const Profile& writer);
+
+// Does a loader of release `reader` know this subsection?
+bool reader_knows(const Profile& reader, const SubsectionUse& sub);
+
+// The subsection headers a load meets, with their offsets (an observer).
+class SubsectionRecorder : public vmstate::LoadObserver {
+ public:
+  void subsection(std::string_view name, std::uint32_t, std::uint64_t begin, std::uint64_t) override {
+    seen.emplace_back(std::string(name), begin);
+  }
+  // Names of those in [from, to), in order.
+  std::vector<std::string> between(std::uint64_t from, std::uint64_t to) const {
+    std::vector<std::string> out;
+    for (const auto& [name, at] : seen)
+      if (at >= from && at < to) out.push_back(name);
+    return out;
+  }
+  std::vector<std::pair<std::string, std::uint64_t>> seen;
+};
+
+// ---- the writer's side (scenario.cpp) ----------------------------------------------
+
+// The guest memory a scenario's states imply: each set-up split ring's
+// avail->idx and used->idx (see Scenario::ram_bytes).
+RamImage ram_of(const Scenario& scenario);
+
+// ---- what a load must give (expected_state.cpp) ------------------------------------
+
+// The state loading `saved` must produce when QEMU release `writer` wrote
+// it for destination device `spec` and the same release loads it, with
+// `has_ram` saying whether the stream carried the guest memory of
+// ram_of(). Each named normalisation that changed something is appended to
+// *applied.
+virtio::VirtioDevice expected_after_load(const virtio::VirtioDevice& saved, const VirtioDeviceSpec& spec,
+                                         const Profile& writer, bool has_ram, std::vector<std::string>* applied);
+
+// The fields a loader of release `reader` restores, as a projection: every
+// field it does not (subsections it does not define, ring bookkeeping it
+// does not recompute, its queue limit) set to `reset`'s value.
+virtio::VirtioDevice project_to_reader(const virtio::VirtioDevice& state, const virtio::VirtioDevice& reset,
+                                       const Profile& reader);
+
+// ---- messages ----------------------------------------------------------------------
+
+std::string describe_result(const LoadResult& r);  // verdict, rule, messages (one line)
+bool has_message(const LoadResult& r, std::string_view text);  // exact line
+bool has_message_containing(const LoadResult& r, std::string_view text);
+
+// QEMU's subsection loop peeks at every vmsd's end: a data byte 0x05 there
+// followed by a length byte makes it peek that many bytes ahead, and near
+// the end of the stream that read fails (qemu_fill_buffer: -EIO). True when
+// `r` is such a failure ("subsection-peek-past-end", docs/properties.md).
+bool subsection_peek_past_end(std::span<const std::uint8_t> bytes, const LoadResult& r);
+
+// The stream carried more queue entries than virtio_save writes again (it
+// stops at the first vring.num == 0): the next migration drops the rest
+// ("queue-count-truncated", docs/properties.md).
+bool drops_queues(const virtio::VirtioDevice& d);
+
+// The destination's device index of a loaded device, or -1.
+const LoadedDevice* loaded(const LoadResult& r, std::size_t spec);
+
+}  // namespace migcheck::harness::detail

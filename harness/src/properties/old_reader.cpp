@@ -1,0 +1,169 @@
+// P3, old-reader: a newer writer's stream in an older reader. Rejected iff
+// the writer sent a subsection (or section) the reader does not know, with
+// the reader's messages; otherwise accepted with the same state on every
+// field the reader knows.
+#include "detail.h"
+#include "migcheck/harness/cases.h"
+#include "migcheck/stream/rules.h"
+#include "migcheck/virtio/features.h"
+#include "migcheck/virtio/rules.h"
+#include "migcheck/vmstate/format.h"
+#include "migcheck/vmstate/vmsd.h"
+
+namespace migcheck::harness {
+
+namespace {
+
+using vmstate::qemu_format;
+
+// What the reader must do with the writer's stream.
+struct Expectation {
+  bool reject = false;
+  std::string why;                    // for failure messages
+  std::string rule;                   // rule id of the rejection
+  std::vector<std::string> messages;  // lines that must appear (exactly)
+  std::string final_message;          // "load of migration failed: ..."
+};
+
+// The first thing, in stream order, that the reader cannot take.
+Expectation expect(const Scenario& s, const Destination& rdest, const Profile& reader) {
+  const Profile& writer = *s.writer.profile;
+  const bool has_ram = s.ram_bytes >= kPageSize;
+  for (std::size_t i = 0; i < s.states.size() && i < s.writer.devices.size(); ++i) {
+    const virtio::VirtioDevice& d = s.states[i];
+    const std::string& idstr = s.writer.devices[i].idstr;
+    // 2014's savevm.c printed it as a warning, with fprintf (spec §1.7).
+    const std::string section_failed =
+        qemu_format(reader.release < 204 ? "qemu: warning: error while loading state for instance 0x%x of device '%s'"
+                                         : "error while loading state for instance 0x%x of device '%s'",
+                    s.writer.devices[i].instance_id, idstr);
+    // Values beyond the reader's VIRTIO_QUEUE_MAX ("reader-qmax"): the
+    // common part is read before any subsection.
+    if (d.queue_sel >= reader.queue_max)
+      return {true, qemu_format("%s: queue_sel %u >= the reader's QMAX %u", idstr, d.queue_sel, reader.queue_max),
+              std::string(virtio::rules::kQueueSel.id), {section_failed}, "load of migration failed: Operation not permitted"};
+    const std::size_t nvq = d.vq.count_leading(d.queue_max);
+    if (nvq > reader.queue_max)
+      return {true, qemu_format("%s: %zu queues > the reader's QMAX %u", idstr, nvq, reader.queue_max),
+              std::string(virtio::rules::kNumQueues.id), {section_failed}, "load of migration failed: Operation not permitted"};
+    // A reader that checks ring indices inside the queue loop (before 2.1)
+    // does so before any subsection, with the endianness still unknown: a
+    // big-endian legacy ring is read little-endian ("endian-unknown-to-reader").
+    if (reader.nheads == NheadsCheck::InQueueLoopFatal && has_ram && !d.has_feature(virtio::kFVersion1) &&
+        d.device_endian == virtio::kEndianBig) {
+      for (std::size_t q = 0; q < nvq; ++q) {
+        const virtio::VirtQueue& vq = d.vq.get(q);
+        if (!vq.vring.desc || d.has_feature(virtio::kFRingPacked)) continue;
+        const auto seen = static_cast<std::uint16_t>(vq.shadow_avail_idx >> 8 | vq.shadow_avail_idx << 8);
+        const auto nheads = static_cast<std::uint16_t>(seen - vq.last_avail_idx);
+        if (nheads > vq.vring.num)
+          return {true, qemu_format("%s: queue %zu of a big-endian device read little-endian by %s", idstr, q,
+                                    std::string(reader.name)),
+                  std::string(virtio::rules::kIndexDelta.id),
+                  {qemu_format("VQ %d size 0x%x Guest index 0x%x inconsistent with Host index 0x%x: delta 0x%x",
+                               static_cast<int>(q), vq.vring.num, seen, vq.last_avail_idx, nheads),
+                   section_failed},
+                  "load of migration failed: Operation not permitted"};
+      }
+    }
+    for (const detail::SubsectionUse& sub : detail::needed_subsections(d, writer)) {
+      if (detail::reader_knows(reader, sub)) continue;
+      const std::string why = idstr + ": the writer sends " + sub.name + ", unknown to " + std::string(reader.name);
+      // A reader with vmstate_virtio peeks with the prefix "virtio", which
+      // every virtio subsection name has: lookup fails with -ENOENT.
+      if (reader.virtio_vmstate && sub.name.starts_with("virtio"))
+        return {true, why, std::string(vmstate::rules::kSubsectionUnknown.id), {section_failed},
+                "load of migration failed: No such file or directory"};
+      // Otherwise the bytes are left after the section body: the footer
+      // check, or (no footers) the top-level loop, meets 0x05.
+      if (rdest.machine.send_section_footer)
+        return {true, why, std::string(stream::rules::kFooterMissing.id), {"Missing section footer for " + idstr},
+                "load of migration failed: Invalid argument"};
+      return {true, why, std::string(stream::rules::kUnknownSectionType.id), {"Unknown savevm section type 5"},
+              "load of migration failed: Invalid argument"};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Verdict old_reader(const Scenario& s, const Profile& reader) {
+  const Profile* writer = s.writer.profile;
+  if (!writer) return Verdict::fail("scenario without a writer profile");
+  if (reader.release >= writer->release) return Verdict::skip("the reader is not older than the writer");
+  if (s.writer.machine.version > reader.release)
+    return Verdict::skip("machine type " + s.writer.machine.name + " is newer than " + std::string(reader.name));
+  std::string error;
+  const std::optional<Destination> rdest = with_profile(s.writer, reader, &error);
+  if (!rdest) return Verdict::skip("the reader cannot realize the writer's devices: " + error);
+
+  const std::vector<std::uint8_t> bytes = save_scenario(s);
+  // What the writer sent, observed on its own load, against QEMU's needed().
+  detail::SubsectionRecorder seen;
+  LoadOptions observe;
+  observe.observer = &seen;
+  const LoadResult w = load_stream(bytes, s.writer, observe);
+  if (detail::subsection_peek_past_end(bytes, w)) return Verdict::skip("subsection-peek-past-end (the writer's own load)");
+  if (w.verdict != migcheck::Verdict::Accepted)
+    return Verdict::skip("the writer's own stream is " + detail::describe_result(w) + " (roundtrip-state's domain)");
+  for (const LoadedDevice& dev : w.devices) {
+    if (dev.spec >= s.states.size()) continue;
+    std::vector<std::string> needed;
+    for (const auto& sub : detail::needed_subsections(s.states[dev.spec], *writer)) needed.push_back(sub.name);
+    const std::vector<std::string> sent = seen.between(dev.body_begin, dev.body_end);
+    if (sent != needed) {
+      std::string a, b;
+      for (const auto& x : sent) a += " " + x;
+      for (const auto& x : needed) b += " " + x;
+      return Verdict::fail(dev.idstr + ": " + std::string(writer->name) + " sent subsections [" + a +
+                           " ], but QEMU's needed() in list order gives [" + b + " ]");
+    }
+  }
+
+  const Expectation e = expect(s, *rdest, reader);
+  const LoadResult r = load_stream(bytes, *rdest);
+  if (detail::subsection_peek_past_end(bytes, r)) return Verdict::skip("subsection-peek-past-end (the reader's load)");
+  Verdict v;
+  if (e.reject) {
+    v.applied.push_back("rejected:" + e.rule);
+    if (r.verdict != migcheck::Verdict::Rejected)
+      return Verdict::fail(e.why + ", but " + std::string(reader.name) + " gives " + detail::describe_result(r));
+    if (!r.diag.reject.rule || r.diag.reject.rule->id != e.rule)
+      return Verdict::fail(e.why + ": expected rule " + e.rule + ", got " + detail::describe_result(r));
+    for (const std::string& m : e.messages)
+      if (!detail::has_message(r, m)) return Verdict::fail(e.why + ": no line '" + m + "' in " + detail::describe_result(r));
+    if (r.diag.messages.empty() || r.diag.messages.back() != e.final_message)
+      return Verdict::fail(e.why + ": expected final line '" + e.final_message + "', got " + detail::describe_result(r));
+    return v;
+  }
+  if (r.verdict != migcheck::Verdict::Accepted)
+    return Verdict::fail("the writer sent nothing " + std::string(reader.name) + " lacks, but it gives " +
+                         detail::describe_result(r));
+  for (std::size_t i = 0; i < s.states.size() && i < rdest->devices.size(); ++i) {
+    const LoadedDevice* got = detail::loaded(r, i);
+    const LoadedDevice* own = detail::loaded(w, i);
+    if (!got || !own) return Verdict::fail(rdest->devices[i].idstr + ": not loaded");
+    const virtio::VirtioDevice& reset = rdest->devices[i].reset;
+    virtio::VirtioDevice a = detail::project_to_reader(own->state, reset, reader);
+    const virtio::VirtioDevice b = detail::project_to_reader(got->state, reset, reader);
+    // "net-vlans-set-features-order": before 2.4 set_features (which resets
+    // the VLAN filter) ran before the device part, so the reader keeps the
+    // filter the stream carries, where the writer's own load reset it.
+    if (a.kind == DeviceKind::Net && reader.features_check_early && !writer->features_check_early) {
+      if (b.net.vlans != s.states[i].net.vlans)
+        return Verdict::fail(rdest->devices[i].idstr + ": " + std::string(reader.name) +
+                             " sets features before the device part, but its VLAN filter is not the stream's");
+      if (a.net.vlans != b.net.vlans) v.applied.push_back("net-vlans-set-features-order");
+      a.net.vlans = b.net.vlans;
+    }
+    if (!(a == b))
+      return Verdict::fail(rdest->devices[i].idstr + ": on the fields " + std::string(reader.name) +
+                           " knows, the writer's own load and the reader's differ: " +
+                           detail::first_difference(a, b, &reader));
+  }
+  v.applied.push_back("accepted");
+  return v;
+}
+
+}  // namespace migcheck::harness

@@ -1,0 +1,232 @@
+// P2, roundtrip-bytes: every virtio section of an accepted stream re-encodes
+// to its own bytes, or differs only by documented canonicalisations, and the
+// re-encoding carries exactly the needed subsections in QEMU's list order.
+#include <algorithm>
+
+#include "detail.h"
+#include "migcheck/harness/state_rules.h"
+#include "migcheck/stream/save.h"
+#include "migcheck/vmstate/format.h"
+
+namespace migcheck::harness {
+
+namespace {
+
+using vmstate::qemu_format;
+
+// Fields and subsection headers of a load, with their input offsets.
+class Layout : public vmstate::LoadObserver {
+ public:
+  struct Item {
+    std::string_view name;  // field name, or subsection name for headers
+    std::uint64_t begin, end;
+    bool header;
+  };
+  void field(std::string_view name, int, std::uint64_t begin, std::uint64_t end, const std::string&) override {
+    items.push_back({name, begin, end, false});
+  }
+  void subsection(std::string_view name, std::uint32_t, std::uint64_t begin, std::uint64_t end) override {
+    items.push_back({name, begin, end, true});
+  }
+  // The innermost item covering `offset` (fields are recorded innermost first
+  // per position, so the shortest one wins).
+  const Item* at(std::uint64_t offset) const {
+    const Item* best = nullptr;
+    for (const Item& it : items)
+      if (offset >= it.begin && offset < it.end && (!best || it.end - it.begin < best->end - best->begin)) best = &it;
+    return best;
+  }
+  std::vector<std::string> subsections(std::uint64_t from, std::uint64_t to) const {
+    std::vector<std::string> out;
+    for (const Item& it : items)
+      if (it.header && it.begin >= from && it.begin < to) out.emplace_back(it.name);
+    return out;
+  }
+  std::vector<Item> items;
+};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+  return "[" + s + "]";
+}
+
+// A length-preserving difference at input offset `at` that a documented
+// canonicalisation explains, or "".
+std::string_view explain(const Layout::Item* item, std::uint64_t at, std::uint8_t in, std::uint8_t out,
+                         bool features64_sent, std::uint64_t packed_at) {
+  if (!item) return {};
+  const std::string_view n = item->name;
+  // virtio_load takes guest_features from virtio/64bit_features when that
+  // subsection is sent; the common part's 32-bit word is only a temporary.
+  if (n == "guest_features_lo" && features64_sent) return "features-low-word-superseded";
+  // virtio/packed_virtqueues sets last_avail_idx again after the common part.
+  if (n == "last_avail_idx" && at < packed_at) return "packed-overrides-last-avail";
+  if (item->header)  // 0x05 len name be32 version: only the low byte is used
+    return at + 4 >= item->end && at + 1 < item->end ? "subsection-version-high-bytes" : std::string_view{};
+  // get_bool, blk's "more" byte, serial's be32 elem_popped: any non-zero is true.
+  if (n == "elem_popped") return "nonzero-is-true";
+  if (item->end - item->begin == 1 && in != 0 && out == 1) return "nonzero-is-true";
+  if (n == "unused") return "unused-bytes-zeroed";
+  // VirtQueueElementOld: padding, iov_base and entries past in_num/out_num are dropped.
+  if (n == "in_addr" || n == "out_addr" || n == "in_sg" || n == "out_sg") return "element-host-fields-dropped";
+  // virtio-serial: cols, rows and max_nr_ports are read and dropped.
+  if (n == "config.cols" || n == "config.rows" || n == "config.max_nr_ports") return "serial-config-dropped";
+  return {};
+}
+
+// Structural canonicalisations visible in the input's layout of one body.
+void structural(const Layout& layout, std::span<const std::uint8_t> bytes, std::uint64_t from, std::uint64_t to,
+                std::vector<std::string_view>* found) {
+  for (const Layout::Item& it : layout.items) {
+    if (it.begin < from || it.begin >= to) continue;
+    // A subsection name is matched as a C string: bytes after a NUL are dropped.
+    if (it.header && it.end - it.begin != it.name.size() + 6) found->push_back("subsection-name-nul-terminated");
+    // mac_table.in_use > 64: the entries are skipped and in_use becomes 0.
+    if (!it.header && it.name == "mac_table.in_use" && it.end - it.begin == 4 && it.end <= bytes.size()) {
+      const std::uint32_t v = std::uint32_t{bytes[it.begin]} << 24 | std::uint32_t{bytes[it.begin + 1]} << 16 |
+                              std::uint32_t{bytes[it.begin + 2]} << 8 | bytes[it.begin + 3];
+      if (v > 64) found->push_back("mac-table-overflow");
+    }
+  }
+}
+
+}  // namespace
+
+Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& dest) {
+  Layout layout;
+  LoadOptions options;
+  options.keep_parsed = true;
+  options.observer = &layout;
+  const LoadResult r = load_any(bytes, dest, options);
+  if (r.verdict != migcheck::Verdict::Accepted) return Verdict::skip("not accepted: nothing to re-encode");
+  Verdict v;
+  auto note = [&](std::string_view what) {
+    if (std::find(v.applied.begin(), v.applied.end(), what) == v.applied.end()) v.applied.emplace_back(what);
+  };
+  for (const LoadedDevice& dev : r.devices) {
+    if (!dev.parsed) return Verdict::fail(dev.idstr + ": no parsed state");
+    virtio::VirtioDevice parsed = *dev.parsed;
+    parsed.profile = dest.profile;
+    auto out = save_section(parsed, {.section_id = dev.section_id,
+                                           .idstr = dev.idstr,
+                                           .instance_id = dev.instance_id,
+                                           .version_id = dev.version_id,
+                                           .footer = dev.footer});
+    const std::uint64_t begin = dev.header_offset;
+    const std::uint64_t end = std::min<std::uint64_t>(dev.body_end + (dev.footer ? 5 : 0), bytes.size());
+    std::vector<std::uint8_t> original(bytes.begin() + static_cast<std::ptrdiff_t>(begin),
+                                       bytes.begin() + static_cast<std::ptrdiff_t>(end));
+    const std::vector<std::string> seen = layout.subsections(dev.body_begin, dev.body_end);
+    const bool features64_sent =
+        std::find(seen.begin(), seen.end(), "virtio/64bit_features") != seen.end();
+    std::vector<std::string> needed;
+    for (const detail::SubsectionUse& s : detail::needed_subsections(parsed, *dest.profile)) needed.push_back(s.name);
+
+    // What the re-encoding carries: the input's sequence when identical,
+    // else what a load of the re-encoded record meets.
+    std::vector<std::string> written = seen;
+    if (out != original) {
+      Layout again;
+      LoadOptions o2;
+      o2.keep_parsed = true;
+      o2.observer = &again;
+      const LoadResult r2 = load_section_record(out, dest, o2);
+      if (r2.verdict != migcheck::Verdict::Accepted || r2.devices.size() != 1 || !r2.devices[0].parsed)
+        return Verdict::fail(dev.idstr + ": the re-encoded section is " + detail::describe_result(r2));
+      written = again.subsections(r2.devices[0].body_begin, r2.devices[0].body_end);
+      // Same meaning: the re-encoding parses to the same state, and re-encodes to itself.
+      virtio::VirtioDevice reparsed = *r2.devices[0].parsed;
+      // features-low-word-superseded: the device part read with the
+      // temporary 32-bit word (virtio-net derives its guest offloads from
+      // it when they are not sent); the re-encoding's word is the low half
+      // of the 64-bit features.
+      if (features64_sent && dev.parsed->wire_features_lo != (dev.parsed->guest_features & 0xffffffffu)) {
+        reparsed.wire_features_lo = dev.parsed->wire_features_lo;
+        reparsed.net.saved_guest_offloads = dev.parsed->net.saved_guest_offloads;
+        reparsed.net.curr_guest_offloads = dev.parsed->net.curr_guest_offloads;
+      }
+      // queue-count-truncated: queue entries virtio_save does not write
+      // again (from the first vring.num == 0 on) revert to the destination's
+      // on the re-load; the re-encoding need only reach a fixed point, one
+      // round later (those slots may have a vring.num again).
+      const bool truncated = detail::drops_queues(*dev.parsed);
+      if (truncated) note("queue-count-truncated");
+      if (!truncated && !(reparsed == *dev.parsed))
+        return Verdict::fail(dev.idstr + ": the re-encoded section parses differently: " +
+                             detail::first_difference(*dev.parsed, reparsed));
+      const SectionHeader so{.section_id = dev.section_id, .idstr = dev.idstr, .instance_id = dev.instance_id,
+                                  .version_id = dev.version_id, .footer = dev.footer};
+      reparsed.profile = dest.profile;
+      std::vector<std::uint8_t> twice = save_section(reparsed, so);
+      if (truncated && twice != out) {
+        const LoadResult r3 = load_section_record(twice, dest, {.keep_parsed = true});
+        if (r3.verdict != migcheck::Verdict::Accepted || r3.devices.size() != 1 || !r3.devices[0].parsed)
+          return Verdict::fail(dev.idstr + ": the section re-encoded twice is " + detail::describe_result(r3));
+        virtio::VirtioDevice third = *r3.devices[0].parsed;
+        third.profile = dest.profile;
+        out = std::move(twice);
+        twice = save_section(third, so);
+      }
+      if (twice != out) return Verdict::fail(dev.idstr + ": the re-encoding is not a fixed point");
+    }
+    if (written != needed)
+      return Verdict::fail(dev.idstr + ": re-encoded subsections " + join(written) +
+                           ", but QEMU writes the needed ones in list order: " + join(needed));
+    if (out == original) continue;
+    std::uint64_t packed_at = UINT64_MAX;
+    for (const Layout::Item& it : layout.items)
+      if (it.header && it.name == "virtio/packed_virtqueues" && it.begin >= dev.body_begin && it.begin < dev.body_end)
+        packed_at = std::min(packed_at, it.begin);
+
+    // Structural canonicalisations: the subsection sequence, the config length.
+    bool is_structural = false;
+    if (seen != needed) {
+      note("subsections-canonical");
+      is_structural = true;
+    }
+    if (dev.parsed->wire_config_len != static_cast<std::int32_t>(dev.parsed->config.size())) {
+      note("config-len-local");
+      is_structural = true;
+    }
+    // Slots the stream did not cover keep the destination's queues, which
+    // virtio_save then writes too (it counts leading slots with a vring.num).
+    if (dev.parsed->wire_num_queues != saved_queue_count(*dev.parsed)) {
+      note(detail::drops_queues(*dev.parsed) ? "queue-count-truncated" : "queue-count-from-destination");
+      is_structural = true;
+    }
+    std::vector<std::string_view> layout_changes;
+    structural(layout, bytes, dev.body_begin, dev.body_end, &layout_changes);
+    for (std::string_view c : layout_changes) {
+      note(c);
+      is_structural = true;
+    }
+    // Length-preserving ones, explained byte by byte until the first
+    // structural difference.
+    std::size_t i = 0;
+    while (true) {
+      while (i < original.size() && i < out.size() && original[i] == out[i]) ++i;
+      if (i == original.size() && i == out.size()) break;
+      if (i >= original.size() || i >= out.size()) {
+        if (is_structural) break;
+        return Verdict::fail(qemu_format("%s: lengths differ (%zu vs %zu) without a structural canonicalisation",
+                                         dev.idstr, original.size(), out.size()));
+      }
+      const std::uint64_t at = begin + i;
+      const std::string_view why = explain(layout.at(at), at, original[i], out[i], features64_sent, packed_at);
+      if (why.empty()) {
+        if (is_structural) break;  // beyond a structural change offsets no longer line up
+        const Layout::Item* item = layout.at(at);
+        return Verdict::fail(qemu_format("%s: byte 0x%lx (%s) is 0x%02x, re-encoded 0x%02x: no documented "
+                                         "canonicalisation",
+                                         dev.idstr, at, item ? std::string(item->name) : std::string("?"),
+                                         original[i], out[i]));
+      }
+      note(why);
+      original[i] = out[i];
+    }
+  }
+  return v;
+}
+
+}  // namespace migcheck::harness

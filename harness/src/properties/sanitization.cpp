@@ -1,0 +1,148 @@
+// P4, sanitization: a named rule rejects the input, or every invariant holds
+// on what was loaded and re-saving it (with the same guest memory) loads
+// back to the same state.
+#include <algorithm>
+
+#include "detail.h"
+#include "migcheck/stream/save.h"
+#include "migcheck/virtio/features.h"
+#include "migcheck/virtio/rules.h"
+
+namespace migcheck::harness {
+
+namespace {
+
+bool applied(const LoadResult& r, const LoadRule& rule) {
+  for (const vmstate::RuleHit& h : r.diag.applied)
+    if (h.rule == &rule) return true;
+  return false;
+}
+
+// Documented QEMU 7.2 behaviours where a loaded state leaves an invariant
+// and a named rule (or the subsection that did it) says so
+// (docs/properties.md, "sanitization"). Returns the exception's name, or "".
+std::string_view excuse(const std::string& violation, const virtio::VirtioDevice& d, const LoadResult& r) {
+  const bool packed_host = d.host_has(virtio::kFRingPacked);
+  // virtio_is_big_endian treats any value but 2 as little; the value is not validated.
+  if (violation.starts_with("device-endian:") && d.device_endian > virtio::kEndianBig &&
+      applied(r, virtio::rules::kEndianUnrecognised))
+    return "endian-unvalidated";
+  // virtio/packed_virtqueues sets last_avail_idx after the desc == 0 check (L8a).
+  if (violation.starts_with("vq-desc-zero:") && packed_host && (d.wire_subsections & sub_bit(VirtioSub::PackedVirtqueues)))
+    return "packed-overrides-last-avail";
+  // Packed rings: indices and inuse are taken from the stream unchecked (L16a).
+  if (violation.starts_with("vq-inuse:") && packed_host && (d.wire_subsections & sub_bit(VirtioSub::PackedVirtqueues)))
+    return "packed-rings-unchecked";
+  return {};
+}
+
+// The guest memory a re-saved stream needs: the pages holding every set-up
+// ring's avail->idx and used->idx, and the same RAM size.
+RamImage memory_for(const LoadResult& r) {
+  if (!r.has_ram) return {};
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+  for (const LoadedDevice& dev : r.devices) {
+    const std::size_t n = dev.state.vq.count_leading(dev.state.queue_max);
+    for (std::size_t i = 0; i < n; ++i) {
+      const virtio::VRing& ring = dev.state.vq.get(i).vring;
+      if (!ring.desc) continue;
+      ranges.emplace_back(ring.avail + 2, 2);
+      ranges.emplace_back(ring.used + 2, 2);
+    }
+  }
+  return ram_image(r.memory, ranges);
+}
+
+// Re-saves what `r` loaded (as a stream or as the lone section record
+// `bytes` was) and loads that again.
+LoadResult resave_and_load(bool full_stream, const Destination& dest, const LoadResult& r,
+                           std::vector<std::uint8_t>* resaved, std::string* error) {
+  if (full_stream) {
+    const RamImage ram = memory_for(r);
+    if (r.has_ram && !ram.size) {
+      *error = "the stream's RAM has no pc.ram block to re-save";
+      return {};
+    }
+    std::vector<SectionState> sections;
+    for (const LoadedDevice& dev : r.devices) sections.push_back({dev.spec, &dev.state});
+    *resaved = save_stream(dest, sections, ram);
+    return load_stream(*resaved, dest);
+  }
+  const LoadedDevice& dev = r.devices.front();
+  *resaved = save_section(dev.state, {.section_id = dev.section_id,
+                                      .idstr = dev.idstr,
+                                      .instance_id = dev.instance_id,
+                                      .footer = dest.machine.send_section_footer});
+  return load_section_record(*resaved, dest);
+}
+
+// First device of `first` not loaded identically in `second`, as a failure.
+std::string compare(const LoadResult& first, const LoadResult& second, const char* what) {
+  for (const LoadedDevice& dev : first.devices) {
+    const LoadedDevice* twice = detail::loaded(second, dev.spec);
+    if (!twice) return dev.idstr + ": not loaded again";
+    if (!(twice->state == dev.state))
+      return dev.idstr + ": not a fixed point: " + detail::first_difference(dev.state, twice->state) + " (" + what +
+             ")";
+  }
+  return {};
+}
+
+Verdict fixed_point(std::span<const std::uint8_t> bytes, const Destination& dest, const LoadResult& r) {
+  const bool full = is_full_stream(bytes);
+  // A record of a section the destination does not model (e.g. a mutated
+  // idstr) is accepted and loads nothing: nothing to re-save (fuzz_load finding).
+  if (!full && r.devices.empty()) return Verdict::ok();
+  if (!full && r.devices.size() != 1) return Verdict::fail("a section record loaded more than one device");
+  std::vector<std::uint8_t> resaved;
+  std::string error;
+  const LoadResult again = resave_and_load(full, dest, r, &resaved, &error);
+  if (!error.empty()) return Verdict::skip(error);
+  if (detail::subsection_peek_past_end(resaved, again))
+    return Verdict::skip("subsection-peek-past-end (the re-saved stream)");
+  if (again.verdict != migcheck::Verdict::Accepted)
+    return Verdict::fail("re-saved sanitized state is " + detail::describe_result(again));
+  std::string diff = compare(r, again, "loaded vs re-loaded");
+  if (diff.empty()) return Verdict::ok();
+  bool truncated = false;
+  for (const LoadedDevice& dev : r.devices) truncated = truncated || detail::drops_queues(dev.state);
+  if (!truncated) return Verdict::fail(diff);
+  // "queue-count-truncated": the state the next migration keeps is the fixed point.
+  std::vector<std::uint8_t> twice;
+  const LoadResult third = resave_and_load(full, dest, again, &twice, &error);
+  if (!error.empty()) return Verdict::skip(error);
+  if (third.verdict != migcheck::Verdict::Accepted)
+    return Verdict::fail("re-saved twice, the state is " + detail::describe_result(third));
+  diff = compare(again, third, "re-loaded vs re-loaded twice, after queue-count-truncated");
+  if (!diff.empty()) return Verdict::fail(diff);
+  Verdict v;
+  v.applied.push_back("queue-count-truncated");
+  return v;
+}
+
+}  // namespace
+
+Verdict sanitization(std::span<const std::uint8_t> bytes, const Destination& dest) {
+  const LoadResult r = load_any(bytes, dest);
+  switch (r.verdict) {
+    case migcheck::Verdict::Rejected:
+      if (!r.diag.reject.rule) return Verdict::fail("rejected without a named rule: " + detail::describe_result(r));
+      return Verdict::ok();
+    case migcheck::Verdict::Unsupported: return Verdict::skip("unsupported input");
+    case migcheck::Verdict::Accepted: break;
+  }
+  Verdict v;
+  for (const LoadedDevice& dev : r.devices) {
+    for (const std::string& violation : invariant_violations(dev.state, dest, r.has_ram ? &r.memory : nullptr)) {
+      const std::string_view why = excuse(violation, dev.state, r);
+      if (why.empty()) return Verdict::fail(dev.idstr + ": " + violation);
+      if (std::find(v.applied.begin(), v.applied.end(), why) == v.applied.end()) v.applied.emplace_back(why);
+    }
+  }
+  Verdict fixed = fixed_point(bytes, dest, r);
+  if (!fixed.holds || fixed.vacuous) return fixed;
+  for (std::string& a : fixed.applied) v.applied.push_back(std::move(a));
+  return v;
+}
+
+}  // namespace migcheck::harness

@@ -1,0 +1,167 @@
+// Field-level comparison of two device states through the schema: the same
+// visit that generators use names every field, so a failing property can
+// say which one differs.
+#include <algorithm>
+
+#include "detail.h"
+#include "migcheck/virtio/core.h"
+#include "migcheck/vmstate/format.h"
+
+namespace migcheck::harness::detail {
+
+namespace {
+
+using vmstate::qemu_format;
+
+// Every field a visit reaches, with its enclosing vmsds for the path.
+class Recorder : public vmstate::Visitor {
+ public:
+  struct Frame {
+    std::string_view vmsd;
+    int index;
+    int parent;
+  };
+  struct Entry {
+    int frame;
+    std::string_view name;
+    int index;
+    std::uint64_t value;
+    std::vector<std::uint8_t> bytes;
+    bool is_bytes;
+  };
+
+  void scalar(std::string_view name, int index, vmstate::ScalarKind, std::uint64_t& value) override {
+    entries.push_back({cur_, name, index, value, {}, false});
+  }
+  void bytes(std::string_view name, int index, std::span<std::uint8_t> value) override {
+    entries.push_back({cur_, name, index, 0, {value.begin(), value.end()}, true});
+  }
+  void vbytes(std::string_view name, int index, std::vector<std::uint8_t>& value, std::size_t) override {
+    entries.push_back({cur_, name, index, 0, value, true});
+  }
+  bool enter(std::string_view vmsd, int index) override {
+    frames.push_back({vmsd, index, cur_});
+    cur_ = static_cast<int>(frames.size()) - 1;
+    return true;
+  }
+  void leave() override {
+    if (cur_ >= 0) cur_ = frames[static_cast<std::size_t>(cur_)].parent;
+  }
+
+  std::string path(const Entry& e) const {
+    std::vector<std::string> parts;
+    for (int f = e.frame; f >= 0; f = frames[static_cast<std::size_t>(f)].parent) {
+      const Frame& fr = frames[static_cast<std::size_t>(f)];
+      parts.push_back(fr.index >= 0 ? qemu_format("%s[%d]", std::string(fr.vmsd), fr.index) : std::string(fr.vmsd));
+    }
+    std::string s;
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) s += *it + "/";
+    s += std::string(e.name);
+    if (e.index >= 0) s += qemu_format("[%d]", e.index);
+    return s;
+  }
+
+  std::vector<Frame> frames;
+  std::vector<Entry> entries;
+
+ private:
+  int cur_ = -1;
+};
+
+Recorder record(const virtio::VirtioDevice& d, const Profile* schema) {
+  virtio::VirtioDevice copy = d;
+  if (schema) copy.profile = schema;
+  Recorder r;
+  vmstate::visit_state(r, virtio::section_vmsd(copy.kind), copy);
+  return r;
+}
+
+std::string show(const Recorder::Entry& e) {
+  if (!e.is_bytes) return qemu_format("0x%lx", e.value);
+  return vmstate::describe_bytes(e.bytes);
+}
+
+// Members no visit reaches: destination properties and what the loader
+// derives (ring bookkeeping, recomputed or re-armed values).
+std::string unvisited_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b) {
+#define MC_CMP(expr)                                                                                     \
+  if (!(a.expr == b.expr)) return std::string(#expr) + " differs";
+  MC_CMP(kind)
+  MC_CMP(transport)
+  MC_CMP(host_features)
+  MC_CMP(queue_max)
+  MC_CMP(broken)
+  MC_CMP(started)
+  MC_CMP(disabled)
+  MC_CMP(device_endian)
+  MC_CMP(config_vector)
+  MC_CMP(net.saved_guest_offloads)
+  MC_CMP(net.mac_table.first_multi)
+  MC_CMP(net.vqs)
+  MC_CMP(net.mac_table)
+  MC_CMP(balloon.stats_timer_armed)
+  MC_CMP(blk.rq)
+  MC_CMP(serial.active_ports)
+#undef MC_CMP
+  const std::size_t n = std::max<std::size_t>(a.vq.materialised(), b.vq.materialised());
+  for (std::size_t i = 0; i < n; ++i) {
+    const virtio::VirtQueue &x = a.vq.get(i), &y = b.vq.get(i);
+    if (x == y) continue;
+#define MC_VQ(member)                                                                                   \
+  if (!(x.member == y.member))                                                                          \
+    return qemu_format("vq[%zu].%s: 0x%lx vs 0x%lx", i, #member, static_cast<std::uint64_t>(x.member), \
+                       static_cast<std::uint64_t>(y.member));
+    MC_VQ(vring.num)
+    MC_VQ(vring.num_default)
+    MC_VQ(vring.align)
+    MC_VQ(vring.desc)
+    MC_VQ(vring.avail)
+    MC_VQ(vring.used)
+    MC_VQ(last_avail_idx)
+    MC_VQ(last_avail_wrap_counter)
+    MC_VQ(shadow_avail_idx)
+    MC_VQ(shadow_avail_wrap_counter)
+    MC_VQ(used_idx)
+    MC_VQ(used_wrap_counter)
+    MC_VQ(inuse)
+    MC_VQ(vector)
+    MC_VQ(signalled_used_valid)
+    MC_VQ(notification)
+#undef MC_VQ
+  }
+  if (!(a.pci == b.pci)) return "pci proxy differs";
+  if (!(a.mmio == b.mmio)) return "mmio proxy differs";
+  if (!(a.ccw == b.ccw)) return "ccw proxy differs";
+  return "a member outside the schema differs";
+}
+
+}  // namespace
+
+std::string first_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema) {
+  if (a == b) return {};
+  const Recorder ra = record(a, schema ? schema : a.profile), rb = record(b, schema ? schema : a.profile);
+  const std::size_t n = std::min(ra.entries.size(), rb.entries.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const Recorder::Entry &x = ra.entries[i], &y = rb.entries[i];
+    const std::string px = ra.path(x), py = rb.path(y);
+    if (px != py) return "schema walk differs: " + px + " vs " + py;
+    if (x.is_bytes != y.is_bytes || x.value != y.value || x.bytes != y.bytes)
+      return px + ": " + show(x) + " vs " + show(y);
+  }
+  if (ra.entries.size() != rb.entries.size())
+    return qemu_format("schema walk differs: %zu vs %zu fields", ra.entries.size(), rb.entries.size());
+  return unvisited_difference(a, b);
+}
+
+std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b) {
+  const Recorder ra = record(a, nullptr), rb = record(b, a.profile);
+  const std::size_t n = std::min(ra.entries.size(), rb.entries.size());
+  std::size_t count = std::max(ra.entries.size(), rb.entries.size()) - n;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Recorder::Entry &x = ra.entries[i], &y = rb.entries[i];
+    if (x.is_bytes != y.is_bytes || x.value != y.value || x.bytes != y.bytes) ++count;
+  }
+  return count;
+}
+
+}  // namespace migcheck::harness::detail
