@@ -31,11 +31,12 @@ int set_features_nocheck(LoadContext& ctx, VirtioDevice& d, std::uint64_t val) {
   return bad ? 1 : 0;
 }
 
-// virtio_is_big_endian: VERSION_1 devices are little-endian; legacy ones
-// follow device_endian, where only the value 2 means big.
-bool is_big_endian(const VirtioDevice& d) {
-  return !d.has_feature(kFVersion1) && d.device_endian == kEndianBig;
-}
+// virtio_access_is_big_endian, which ring accesses use: only PPC64 and ARM
+// targets follow device_endian (LEGACY_VIRTIO_IS_BIENDIAN), and only a
+// big-endian target defaults to big. On x86 rings are always little-endian,
+// whatever virtio/device_endian says (observed on 7.2.22: a legacy device
+// with device_endian 2 loads with its indices read little-endian).
+constexpr bool kAccessIsBigEndian = false;
 
 std::uint64_t used_size(const VirtioDevice& d, std::uint32_t num) {
   if (d.has_feature(kFRingPacked)) return 4;  // struct VRingPackedDescEvent
@@ -109,7 +110,7 @@ int check_queue_indices(LoadContext& ctx, VirtioDevice& d, std::uint32_t i) {
     return 0;
   }
   if (!ctx.memory) return 0;  // reported once by the caller
-  const bool be = is_big_endian(d);
+  const bool be = kAccessIsBigEndian;
   const std::uint16_t avail_idx = has_cache ? ctx.memory->load16(q.vring.avail + 2, be) : 0;
   const auto nheads = static_cast<std::uint16_t>(avail_idx - q.last_avail_idx);
   const bool wrap_ignored = defects::on(defects::Defect::IndexDeltaNoWrap);
