@@ -55,9 +55,12 @@ int RamLoader::load_block_list(vmstate::LoadContext& ctx, GuestMemory& memory, s
       if (b.name == id) known = &b;
     if (id.empty() && in.error())
       return ctx.reject(rules::kRamUnknownBlock, -EINVAL, qemu_format(rules::kRamUnknownBlock.qemu_message, id));
-    if (known && known->length != length)
+    // qemu_ram_resize compares HOST_PAGE_ALIGN(length): an unaligned length
+    // of the same pages only resizes the memory region.
+    const std::uint64_t aligned = (length + kPageSize - 1) & kPageMask;
+    if (known && aligned != known->length)
       return ctx.reject(rules::kRamLengthMismatch, -EINVAL,
-                        qemu_format(rules::kRamLengthMismatch.qemu_message, id, length, known->length));
+                        qemu_format(rules::kRamLengthMismatch.qemu_message, id, aligned, known->length));
     if (!known) {
       if (blocks_.size() >= 4096)  // QEMU would have no such block
         return ctx.reject(rules::kRamUnknownBlock, -EINVAL, qemu_format(rules::kRamUnknownBlock.qemu_message, id));

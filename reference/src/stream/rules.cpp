@@ -112,8 +112,10 @@ const LoadRule kRamBadContinue{.id = "stream.ram.bad_continue", .outcome = Outco
                                .origin = "migration/ram.c: ram_block_from_stream", .spec = "§1.4"};
 const LoadRule kRamIllegalOffset{.id = "stream.ram.illegal_offset", .outcome = Outcome::Reject,
                                  .qemu_message = "Illegal RAM offset %lx", .origin = kRam, .spec = "§1.4"};
+// 7.2 resizes a block whose listed length differs (ram_load_precopy); a
+// non-resizeable one fails in qemu_ram_resize with the page-aligned length.
 const LoadRule kRamLengthMismatch{.id = "stream.ram.length_mismatch", .outcome = Outcome::Reject,
-                                  .qemu_message = "Length mismatch: %s: 0x%lx in != 0x%lx: Invalid argument",
+                                  .qemu_message = "Size mismatch: %s: 0x%lx != 0x%lx: Invalid argument",
                                   .origin = "softmmu/physmem.c: qemu_ram_resize", .spec = "§1.4"};
 const LoadRule kRamUnknownFlags{.id = "stream.ram.unknown_flags", .outcome = Outcome::Reject,
                                 .qemu_message = "Unknown combination of migration flags: 0x%x", .origin = kRam,
