@@ -7,6 +7,7 @@
 
 #include <rapidcheck.h>
 
+#include "migcheck/harness/state_rules.h"
 #include "migcheck/stream/loader.h"
 #include "migcheck/virtio/features.h"
 #include "migcheck/vmstate/format.h"
@@ -142,7 +143,7 @@ std::string index_near_num(Bytes& b, const Layout& l, const LoadResult& r) {
     if (!dev) continue;
     const std::size_t i = queue[dev]++;
     const virtio::VirtQueue& q = dev->state.vq.get(i);
-    const bool be = !dev->state.has_feature(virtio::kFVersion1) && dev->state.device_endian == virtio::kEndianBig;
+    const bool be = harness::ring_big_endian(dev->state);
     const std::uint16_t avail = r.has_ram ? r.memory.load16(q.vring.avail + 2, be) : 0;
     targets.push_back({&x, avail, q.vring.num});
   }

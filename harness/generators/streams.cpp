@@ -70,8 +70,9 @@ rc::Gen<StreamCase> near_valid_stream(std::span<const Seed> seeds) {
     if (*rc::gen::weightedElement<int>({{5, 0}, {1, 1}})) {
       const Profile* p = *rc::gen::elementOf(std::vector<const Profile*>{
           find_profile("qemu-2.0"), find_profile("qemu-2.1"), find_profile("qemu-2.4"), &profile_7_2()});
-      if (harness::build_destination({c.spec.machine, c.spec.devices, std::string(p->name), c.spec.transport}, &error) &&
-          c.spec.profile != p->name) {
+      // A release loads only the machine types it had.
+      if (dest->machine.version <= p->release && c.spec.profile != p->name &&
+          harness::build_destination({c.spec.machine, c.spec.devices, std::string(p->name), c.spec.transport}, &error)) {
         c.mutations.push_back("load-with-profile:" + std::string(p->name));
         c.spec.profile = std::string(p->name);
       }

@@ -97,6 +97,12 @@ bool subsection_peek_past_end(std::span<const std::uint8_t> bytes, const LoadRes
 // ("queue-count-truncated", docs/properties.md).
 bool drops_queues(const virtio::VirtioDevice& d);
 
+// virtio/64bit_features was loaded and the common part's 32-bit feature
+// word differs from its low half: the word was only a temporary (virtio-net
+// derives its offloads from it), and a re-save writes the low half
+// ("features-low-word-superseded", docs/properties.md).
+bool features_low_word_superseded(const virtio::VirtioDevice& d);
+
 // The destination's device index of a loaded device, or -1.
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "detail.h"
+#include "migcheck/harness/state_rules.h"
 #include "migcheck/virtio/features.h"
 #include "migcheck/vmstate/format.h"
 
@@ -24,7 +25,7 @@ std::vector<std::string> invariant_violations(const virtio::VirtioDevice& d, con
   if (d.queue_sel >= d.queue_max) add("queue-sel", qemu_format("queue_sel %u >= QMAX %u", d.queue_sel, d.queue_max));
 
   const bool packed = d.has_feature(virtio::kFRingPacked);
-  const bool be = !d.has_feature(virtio::kFVersion1) && d.device_endian == virtio::kEndianBig;
+  const bool be = harness::ring_big_endian(d);
   for (std::size_t i = 0; i < n; ++i) {
     const virtio::VirtQueue& q = d.vq.get(i);
     if (!q.vring.desc && q.last_avail_idx)

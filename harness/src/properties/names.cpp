@@ -55,6 +55,10 @@ bool subsection_peek_past_end(std::span<const std::uint8_t> bytes, const LoadRes
 
 bool drops_queues(const virtio::VirtioDevice& d) { return d.wire_num_queues > saved_queue_count(d); }
 
+bool features_low_word_superseded(const virtio::VirtioDevice& d) {
+  return (d.wire_subsections & sub_bit(VirtioSub::Features64)) && d.wire_features_lo != (d.guest_features & 0xffffffffu);
+}
+
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec) {
   for (const LoadedDevice& d : r.devices)
     if (d.spec == spec) return &d;

@@ -28,7 +28,6 @@ struct Expectation {
 // The first thing, in stream order, that the reader cannot take.
 Expectation expect(const Scenario& s, const Destination& rdest, const Profile& reader) {
   const Profile& writer = *s.writer.profile;
-  const bool has_ram = s.ram_bytes >= kPageSize;
   for (std::size_t i = 0; i < s.states.size() && i < s.writer.devices.size(); ++i) {
     const virtio::VirtioDevice& d = s.states[i];
     const std::string& idstr = s.writer.devices[i].idstr;
@@ -46,26 +45,6 @@ Expectation expect(const Scenario& s, const Destination& rdest, const Profile& r
     if (nvq > reader.queue_max)
       return {true, qemu_format("%s: %zu queues > the reader's QMAX %u", idstr, nvq, reader.queue_max),
               std::string(virtio::rules::kNumQueues.id), {section_failed}, "load of migration failed: Operation not permitted"};
-    // A reader that checks ring indices inside the queue loop (before 2.1)
-    // does so before any subsection, with the endianness still unknown: a
-    // big-endian legacy ring is read little-endian ("endian-unknown-to-reader").
-    if (reader.nheads == NheadsCheck::InQueueLoopFatal && has_ram && !d.has_feature(virtio::kFVersion1) &&
-        d.device_endian == virtio::kEndianBig) {
-      for (std::size_t q = 0; q < nvq; ++q) {
-        const virtio::VirtQueue& vq = d.vq.get(q);
-        if (!vq.vring.desc || d.has_feature(virtio::kFRingPacked)) continue;
-        const auto seen = static_cast<std::uint16_t>(vq.shadow_avail_idx >> 8 | vq.shadow_avail_idx << 8);
-        const auto nheads = static_cast<std::uint16_t>(seen - vq.last_avail_idx);
-        if (nheads > vq.vring.num)
-          return {true, qemu_format("%s: queue %zu of a big-endian device read little-endian by %s", idstr, q,
-                                    std::string(reader.name)),
-                  std::string(virtio::rules::kIndexDelta.id),
-                  {qemu_format("VQ %d size 0x%x Guest index 0x%x inconsistent with Host index 0x%x: delta 0x%x",
-                               static_cast<int>(q), vq.vring.num, seen, vq.last_avail_idx, nheads),
-                   section_failed},
-                  "load of migration failed: Operation not permitted"};
-      }
-    }
     for (const detail::SubsectionUse& sub : detail::needed_subsections(d, writer)) {
       if (detail::reader_knows(reader, sub)) continue;
       const std::string why = idstr + ": the writer sends " + sub.name + ", unknown to " + std::string(reader.name);

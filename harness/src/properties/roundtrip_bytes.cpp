@@ -98,6 +98,11 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
   LoadOptions options;
   options.keep_parsed = true;
   options.observer = &layout;
+  // A release never met a machine type newer than itself: what that
+  // machine's compat properties turn on (e.g. ccw's css migration) is not
+  // in the release's save format.
+  if (dest.profile && dest.machine.version > dest.profile->release)
+    return Verdict::skip("machine type newer than the loader's release");
   const LoadResult r = load_any(bytes, dest, options);
   if (r.verdict != migcheck::Verdict::Accepted) return Verdict::skip("not accepted: nothing to re-encode");
   Verdict v;
@@ -141,7 +146,7 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
       // temporary 32-bit word (virtio-net derives its guest offloads from
       // it when they are not sent); the re-encoding's word is the low half
       // of the 64-bit features.
-      if (features64_sent && dev.parsed->wire_features_lo != (dev.parsed->guest_features & 0xffffffffu)) {
+      if (detail::features_low_word_superseded(*dev.parsed)) {
         reparsed.wire_features_lo = dev.parsed->wire_features_lo;
         reparsed.net.saved_guest_offloads = dev.parsed->net.saved_guest_offloads;
         reparsed.net.curr_guest_offloads = dev.parsed->net.curr_guest_offloads;

@@ -1,5 +1,6 @@
 // The writer's side of a scenario: its guest memory and its stream.
 #include "detail.h"
+#include "migcheck/harness/state_rules.h"
 #include "migcheck/virtio/features.h"
 
 namespace migcheck::harness {
@@ -14,7 +15,7 @@ RamImage ram_of(const Scenario& scenario) {
   for (const virtio::VirtioDevice& d : scenario.states) {
     if (d.has_feature(virtio::kFRingPacked)) continue;  // packed rings carry their indices in the stream
     const bool modern = d.has_feature(virtio::kFVersion1);
-    const bool be = !modern && d.device_endian == virtio::kEndianBig;
+    const bool be = harness::ring_big_endian(d);
     const std::size_t n = d.vq.count_leading(d.queue_max);
     for (std::size_t i = 0; i < n; ++i) {
       const virtio::VirtQueue& q = d.vq.get(i);
