@@ -203,9 +203,16 @@ int run(const Options& o) {
   const auto start = std::chrono::steady_clock::now();
   Progress p;
   // Progress every 5 s until every engine process has exited.
+  bool forwarded = false;
   for (std::size_t live = pids.size(); live > 0;) {
     for (int i = 0; i < 50 && live > 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      // A terminal's Ctrl-C reaches the engines too; a kill -INT of migcheck
+      // alone is passed on, so they stop the same way (corpus kept).
+      if (g_interrupted && !forwarded) {
+        for (int pid : pids) ::kill(pid, SIGINT);
+        forwarded = true;
+      }
       live = 0;
       for (int pid : pids) live += ::kill(pid, 0) == 0 && ::waitpid(pid, nullptr, WNOHANG) == 0;
     }
