@@ -79,18 +79,26 @@ std::string env_or(const char* name, const std::string& fallback) {
 // Destinations none of the captures has, saved from their reset state: a
 // multiqueue virtio-net (curr_queue_pairs is only on the wire when
 // max_queue_pairs > 1).
-std::vector<std::pair<std::string, std::vector<std::uint8_t>>> synthetic_records() {
-  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> out;
+struct Synthetic {
+  std::string name;
+  std::vector<std::uint8_t> record;
+  Destination dest;  // not inferred: a record alone does not show the peer's queue count
+};
+std::vector<Synthetic> synthetic_records() {
+  std::vector<Synthetic> out;
   const std::vector<std::vector<std::string>> setups = {{"virtio-net-pci,mq=on,queues=4,disable-modern=on"},
-                                                        {"virtio-net-pci,mq=on,queues=2,disable-legacy=on"}};
+                                                        {"virtio-net-pci,mq=on,queues=2,disable-legacy=on"},
+                                                        {"virtio-net-pci,mq=on,queues=8,disable-legacy=on"},
+                                                        {"virtio-net-pci,mq=on,queues=3,disable-modern=on"}};
   for (const auto& args : setups) {
     std::string error;
     auto dest = make_destination("pc-i440fx-7.2", args, profile_7_2(), &error);
     if (!dest) continue;
     const VirtioDeviceSpec& s = dest->devices[0];
-    out.emplace_back("synthetic-" + args[0],
-                     save_section(s.reset, {.section_id = 2, .idstr = s.idstr, .instance_id = s.instance_id,
-                                            .footer = dest->machine.send_section_footer}));
+    out.push_back({"synthetic-" + args[0],
+                   save_section(s.reset, {.section_id = 2, .idstr = s.idstr, .instance_id = s.instance_id,
+                                          .footer = dest->machine.send_section_footer}),
+                   *dest});
   }
   return out;
 }
@@ -109,16 +117,17 @@ std::vector<Seed> load_seeds(const Options& o) {
       if (auto b = read_file(f, &error)) raw.emplace_back(fs::path(f).filename().string(), std::move(*b));
     }
   }
-  for (auto& s : synthetic_records()) raw.push_back(std::move(s));
   std::vector<Seed> seeds;
-  for (auto& [name, bytes] : raw) {
-    std::string error;
-    auto dest = infer_destination(bytes, profile_7_2(), &error);
-    if (!dest) continue;
-    Seed s{name, bytes, harness::wrap_section_record(bytes, *dest), *dest, {}};
+  auto add = [&](const std::string& name, const std::vector<std::uint8_t>& bytes, const Destination& dest) {
+    Seed s{name, bytes, harness::wrap_section_record(bytes, dest), dest, {}};
     s.fields = harness::field_spans(s.stream, s.dest);
     seeds.push_back(std::move(s));
+  };
+  for (auto& [name, bytes] : raw) {
+    std::string error;
+    if (auto dest = infer_destination(bytes, profile_7_2(), &error)) add(name, bytes, *dest);
   }
+  for (const Synthetic& s : synthetic_records()) add(s.name, s.record, s.dest);
   return seeds;
 }
 

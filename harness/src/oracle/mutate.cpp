@@ -71,14 +71,21 @@ bool is_checked_field(const std::string& n) {
   return false;
 }
 
+// A checked field is picked by name first, then among its instances: the
+// per-queue fields (nine queues of an mq NIC) would otherwise drown the
+// device's single ones (curr_queue_pairs).
 const FieldSpan& pick_field(const std::vector<FieldSpan>& fields, std::mt19937_64& rng) {
   if (rng() % 2) {
-    std::size_t checked = 0;
-    for (const FieldSpan& f : fields) checked += is_checked_field(f.name);
-    if (checked) {
-      std::size_t k = rng() % checked;
+    std::vector<std::string_view> names;
+    for (const FieldSpan& f : fields)
+      if (is_checked_field(f.name) && std::find(names.begin(), names.end(), f.name) == names.end())
+        names.push_back(f.name);
+    if (!names.empty()) {
+      const std::string_view name = names[rng() % names.size()];
+      std::vector<const FieldSpan*> same;
       for (const FieldSpan& f : fields)
-        if (is_checked_field(f.name) && k-- == 0) return f;
+        if (f.name == name) same.push_back(&f);
+      return *same[rng() % same.size()];
     }
   }
   return fields[rng() % fields.size()];
