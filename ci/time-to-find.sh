@@ -17,7 +17,7 @@ if [ $# -gt 0 ]; then defects=("$@"); else
   # The names, from the source of truth (defects.cpp's names() table).
   mapfile -t defects < <(grep -o '"[a-z0-9-]*"' reference/src/defects/defects.cpp | tr -d '"' | grep -v '^none$' | sort -u)
 fi
-work=build/time-to-find; rm -rf "$work"; mkdir -p "$work"
+work="${WORK:-build/time-to-find}"; rm -rf "$work"; mkdir -p "$work"
 export ASAN_OPTIONS="abort_on_error=1:symbolize=0:detect_leaks=0"
 printf '%-30s %-28s %s\n' defect "times (s)" median
 for d in "${defects[@]}"; do
