@@ -20,7 +20,9 @@ std::uint32_t record_section_id(std::span<const std::uint8_t> r) {
 }  // namespace
 
 std::vector<std::uint8_t> wrap_section_record(std::span<const std::uint8_t> record, const Destination& dest) {
-  if (is_full_stream(record)) return {record.begin(), record.end()};
+  // Only a section record (QEMU_VM_SECTION_FULL first) is wrapped; a full
+  // stream, or bytes that are neither, go as they are.
+  if (is_full_stream(record) || record.empty() || record[0] != kSectionFull) return {record.begin(), record.end()};
   wire::Writer w(record.size() + 128);
   w.be32(0x5145564d);  // QEVM
   w.be32(3);
