@@ -60,6 +60,7 @@ bool init_region_cache(LoadContext& ctx, VirtioDevice& d, std::uint32_t i) {
   // virtio_error(): message, NEEDS_RESET for VERSION_1 devices, broken.
   ctx.apply(*failed, std::string(failed->qemu_message), qemu_format("queue %u", i));
   if (d.has_feature(kFVersion1)) d.status |= kStatusNeedsReset;
+  if (d.has_feature(kFVersion1) && (d.status & kStatusDriverOk)) d.isr |= 3;  // virtio_notify_config()
   d.broken = true;
   return false;
 }
@@ -120,6 +121,7 @@ int check_queue_indices(LoadContext& ctx, VirtioDevice& d, std::uint32_t i) {
     if (!d.profile || d.profile->nheads == NheadsCheck::AfterSubsectionsBroken) {
       ctx.apply(rules::kIndexDelta, msg);
       if (d.has_feature(kFVersion1)) d.status |= kStatusNeedsReset;
+      if (d.has_feature(kFVersion1) && (d.status & kStatusDriverOk)) d.isr |= 3;  // virtio_notify_config()
       d.broken = true;
       q.used_idx = 0;
       q.shadow_avail_idx = 0;
