@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/qmp_names.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -38,94 +40,11 @@ json read_json(const fs::path& p) {
   return json::parse(f);
 }
 
-// ---- QMP feature names -> bits (hw/virtio/virtio.c qmp feature maps) --------
-
-const std::map<std::string, unsigned, std::less<>>& feature_bits() {
-  static const std::map<std::string, unsigned, std::less<>> m = {
-      // virtio_transport_map
-      {"VIRTIO_F_NOTIFY_ON_EMPTY", 24},
-      {"VIRTIO_F_ANY_LAYOUT", 27},
-      {"VIRTIO_F_VERSION_1", 32},
-      {"VIRTIO_F_IOMMU_PLATFORM", 33},
-      {"VIRTIO_F_RING_PACKED", 34},
-      {"VIRTIO_F_IN_ORDER", 35},
-      {"VIRTIO_F_ORDER_PLATFORM", 36},
-      {"VIRTIO_F_SR_IOV", 37},
-      {"VIRTIO_RING_F_INDIRECT_DESC", 28},
-      {"VIRTIO_RING_F_EVENT_IDX", 29},
-      // shared by the device maps
-      {"VHOST_F_LOG_ALL", 26},
-      {"VHOST_USER_F_PROTOCOL_FEATURES", 30},
-      {"VHOST_NET_F_VIRTIO_NET_HDR", 27},
-      // virtio_net_feature_map
-      {"VIRTIO_NET_F_CSUM", 0},
-      {"VIRTIO_NET_F_GUEST_CSUM", 1},
-      {"VIRTIO_NET_F_CTRL_GUEST_OFFLOADS", 2},
-      {"VIRTIO_NET_F_MTU", 3},
-      {"VIRTIO_NET_F_MAC", 5},
-      {"VIRTIO_NET_F_GSO", 6},
-      {"VIRTIO_NET_F_GUEST_TSO4", 7},
-      {"VIRTIO_NET_F_GUEST_TSO6", 8},
-      {"VIRTIO_NET_F_GUEST_ECN", 9},
-      {"VIRTIO_NET_F_GUEST_UFO", 10},
-      {"VIRTIO_NET_F_HOST_TSO4", 11},
-      {"VIRTIO_NET_F_HOST_TSO6", 12},
-      {"VIRTIO_NET_F_HOST_ECN", 13},
-      {"VIRTIO_NET_F_HOST_UFO", 14},
-      {"VIRTIO_NET_F_MRG_RXBUF", 15},
-      {"VIRTIO_NET_F_STATUS", 16},
-      {"VIRTIO_NET_F_CTRL_VQ", 17},
-      {"VIRTIO_NET_F_CTRL_RX", 18},
-      {"VIRTIO_NET_F_CTRL_VLAN", 19},
-      {"VIRTIO_NET_F_CTRL_RX_EXTRA", 20},
-      {"VIRTIO_NET_F_GUEST_ANNOUNCE", 21},
-      {"VIRTIO_NET_F_MQ", 22},
-      {"VIRTIO_NET_F_CTRL_MAC_ADDR", 23},
-      {"VIRTIO_NET_F_HASH_REPORT", 57},
-      {"VIRTIO_NET_F_RSS", 60},
-      {"VIRTIO_NET_F_RSC_EXT", 61},
-      {"VIRTIO_NET_F_STANDBY", 62},
-      {"VIRTIO_NET_F_SPEED_DUPLEX", 63},
-      // virtio_blk_feature_map
-      {"VIRTIO_BLK_F_BARRIER", 0},
-      {"VIRTIO_BLK_F_SIZE_MAX", 1},
-      {"VIRTIO_BLK_F_SEG_MAX", 2},
-      {"VIRTIO_BLK_F_GEOMETRY", 4},
-      {"VIRTIO_BLK_F_RO", 5},
-      {"VIRTIO_BLK_F_BLK_SIZE", 6},
-      {"VIRTIO_BLK_F_SCSI", 7},
-      {"VIRTIO_BLK_F_FLUSH", 9},
-      {"VIRTIO_BLK_F_TOPOLOGY", 10},
-      {"VIRTIO_BLK_F_CONFIG_WCE", 11},
-      {"VIRTIO_BLK_F_MQ", 12},
-      {"VIRTIO_BLK_F_DISCARD", 13},
-      {"VIRTIO_BLK_F_WRITE_ZEROES", 14},
-      // virtio_serial_feature_map
-      {"VIRTIO_CONSOLE_F_SIZE", 0},
-      {"VIRTIO_CONSOLE_F_MULTIPORT", 1},
-      {"VIRTIO_CONSOLE_F_EMERG_WRITE", 2},
-      // virtio_scsi_feature_map
-      {"VIRTIO_SCSI_F_INOUT", 0},
-      {"VIRTIO_SCSI_F_HOTPLUG", 1},
-      {"VIRTIO_SCSI_F_CHANGE", 2},
-      {"VIRTIO_SCSI_F_T10_PI", 3},
-      // virtio_balloon_feature_map
-      {"VIRTIO_BALLOON_F_MUST_TELL_HOST", 0},
-      {"VIRTIO_BALLOON_F_STATS_VQ", 1},
-      {"VIRTIO_BALLOON_F_DEFLATE_ON_OOM", 2},
-      {"VIRTIO_BALLOON_F_FREE_PAGE_HINT", 3},
-      {"VIRTIO_BALLOON_F_PAGE_POISON", 4},
-      {"VIRTIO_BALLOON_F_REPORTING", 5},
-  };
-  return m;
-}
-
 // "VIRTIO_NET_F_MAC: Device has given MAC address" (or just the symbol).
 std::uint64_t name_bit(std::string_view entry) {
-  const std::string_view symbol = entry.substr(0, entry.find(':'));
-  const auto it = feature_bits().find(symbol);
-  EXPECT_NE(it, feature_bits().end()) << "unknown QMP feature name " << symbol;
-  return it == feature_bits().end() ? 0 : std::uint64_t{1} << it->second;
+  const auto bit = migcheck::test::feature_bit(entry);
+  EXPECT_TRUE(bit) << "unknown QMP feature name " << entry;
+  return bit ? std::uint64_t{1} << *bit : 0;
 }
 
 std::uint64_t decode_features(const json& decoded) {

@@ -127,6 +127,8 @@ std::uint64_t uint_or(const nlohmann::json& j, const char* key, std::uint64_t fa
 
 }  // namespace
 
+std::optional<unsigned> feature_bit(std::string_view qmp_name) { return lookup(kFeatureBits, symbol(qmp_name)); }
+
 std::optional<std::uint64_t> feature_word(const nlohmann::json& decoded, std::string* error) {
   if (!decoded.is_object()) {
     *error = "feature set is not an object";

@@ -6,11 +6,16 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace migcheck::harness::qemu {
+
+// "VIRTIO_NET_F_MAC: Device has given MAC address" (or the symbol alone) ->
+// 5; nullopt for a name QEMU 7.2 does not print.
+std::optional<unsigned> feature_bit(std::string_view qmp_name);
 
 // {"dev-features": [...], "transports": [...], "unknown-dev-features": N}
 // -> the 64-bit word; nullopt with *error naming an unknown feature.
