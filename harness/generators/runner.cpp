@@ -1,5 +1,6 @@
 #include "migcheck/generators/runner.h"
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <sstream>
@@ -23,6 +24,9 @@ using harness::Property;
 
 struct Memory {
   std::mutex lock;
+  // Set once run_property's shrink budget is spent: further shrink
+  // candidates pass without being drawn, so RapidCheck's search ends fast.
+  std::atomic<bool> shrink_budget_spent{false};
   std::map<Property, Case> failures;
   std::map<Property, Tally> tallies;
 };
@@ -64,6 +68,7 @@ class Progress : public rc::detail::TestListener {
   }
   void onShrinkTried(const rc::detail::CaseDescription& d, bool accepted) override {
     inner_.onShrinkTried(d, accepted);
+    if (++shrinks_ >= o_.max_shrinks) memory().shrink_budget_spent = true;
     if (o_.progress) o_.progress(cases_, true);
   }
   void onTestFinished(const rc::detail::TestMetadata& m, const rc::detail::TestResult& r) override {
@@ -73,12 +78,13 @@ class Progress : public rc::detail::TestListener {
  private:
   rc::detail::TestListener& inner_;
   const RunOptions& o_;
-  std::uint64_t cases_ = 0;
+  std::uint64_t cases_ = 0, shrinks_ = 0;
 };
 
 }  // namespace
 
 void property_case(Property p, std::span<const Seed> seeds) {
+  if (memory().shrink_budget_spent) return;
   switch (p) {
     case Property::RoundTripState: {
       const ScenarioCase sc = *scenario({});
@@ -139,6 +145,7 @@ RunResult run_property(Property p, const RunOptions& o) {
     memory().failures.erase(p);
     memory().tallies.erase(p);
   }
+  memory().shrink_budget_spent = false;
   rc::detail::TestParams params = configuration().testParams;
   params.maxSuccess = o.cases;
   params.maxSize = o.max_size;
@@ -152,6 +159,7 @@ RunResult run_property(Property p, const RunOptions& o) {
   const rc::detail::TestResult result = rc::detail::checkProperty(
       rc::detail::toProperty([p, &seeds] { property_case(p, seeds); }), meta, params, listener,
       configuration().reproduce);
+  memory().shrink_budget_spent = false;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   out.tally = tally(p);
   if (result.is<rc::detail::SuccessResult>()) {

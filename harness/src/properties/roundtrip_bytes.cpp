@@ -6,6 +6,7 @@
 #include "detail.h"
 #include "migcheck/harness/state_rules.h"
 #include "migcheck/stream/save.h"
+#include "migcheck/virtio/rules.h"
 #include "migcheck/vmstate/format.h"
 
 namespace migcheck::harness {
@@ -91,6 +92,12 @@ void structural(const Layout& layout, std::span<const std::uint8_t> bytes, std::
   }
 }
 
+bool desc_zero_with_index(const virtio::VirtioDevice& d) {
+  for (std::size_t i = 0; i < saved_queue_count(d); ++i)
+    if (!d.vq.get(i).vring.desc && d.vq.get(i).last_avail_idx) return true;
+  return false;
+}
+
 }  // namespace
 
 Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& dest) {
@@ -137,6 +144,18 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
       o2.keep_parsed = true;
       o2.observer = &again;
       const LoadResult r2 = load_section_record(out, dest, o2);
+      if (detail::subsection_peek_past_end(out, r2)) {  // a lone record ends where the stream went on
+        note("subsection-peek-past-end");
+        continue;
+      }
+      // packed-overrides-last-avail: virtio/packed_virtqueues set a
+      // last_avail_idx after the common part's desc == 0 check (L8a); QEMU
+      // re-saves it in the common part, where its own load refuses it.
+      if (r2.verdict == migcheck::Verdict::Rejected && r2.diag.reject.rule == &virtio::rules::kVqDescZeroWithIndex &&
+          (dev.parsed->wire_subsections & sub_bit(VirtioSub::PackedVirtqueues)) && desc_zero_with_index(*dev.parsed)) {
+        note("packed-overrides-last-avail");
+        continue;
+      }
       if (r2.verdict != migcheck::Verdict::Accepted || r2.devices.size() != 1 || !r2.devices[0].parsed)
         return Verdict::fail(dev.idstr + ": the re-encoded section is " + detail::describe_result(r2));
       written = again.subsections(r2.devices[0].body_begin, r2.devices[0].body_end);
@@ -198,6 +217,12 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
     // virtio_save then writes too (it counts leading slots with a vring.num).
     if (dev.parsed->wire_num_queues != saved_queue_count(*dev.parsed)) {
       note(detail::drops_queues(*dev.parsed) ? "queue-count-truncated" : "queue-count-from-destination");
+      is_structural = true;
+    }
+    // The device part's fields follow the temporary 32-bit word on load and
+    // the full features on save (virtio-net's curr_guest_offloads).
+    if (detail::features_low_word_superseded(*dev.parsed)) {
+      note("features-low-word-superseded");
       is_structural = true;
     }
     std::vector<std::string_view> layout_changes;

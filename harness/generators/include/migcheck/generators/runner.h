@@ -46,6 +46,9 @@ struct RunOptions {
   int max_size = 100;
   std::vector<Seed> seeds;             // capture streams for the near-valid generator
   std::string regression_dir;          // write the shrunk counterexample here ("" = don't)
+  // Shrink steps tried before the counterexample is taken as it is: a
+  // near-valid stream has thousands of shrink candidates, each a full load.
+  std::uint64_t max_shrinks = 1000;
   // Called after each case and shrink step (cases done, failures so far).
   std::function<void(std::uint64_t cases, bool shrinking)> progress;
 };
