@@ -34,6 +34,6 @@ for d in "${defects[@]}"; do
   done
   median=$(printf '%s\n' "${times[@]}" | sed 's/^>//' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   found=$(printf '%s\n' "${times[@]}" | grep -vc '^>' || true)
-  title=$(grep -h -m1 -E '^migcheck-(fuzz|diff):|SUMMARY:' "$work/$d"-*/log 2>/dev/null | head -1 | cut -c1-90)
+  title=$(grep -h -m1 -E '^migcheck-(fuzz|diff):|SUMMARY:' "$work/$d"-*/log 2>/dev/null | head -1 | cut -c1-90 || true)
   printf '%-30s %-28s %s%s  %s\n' "$d" "${times[*]}" "$([ "$found" -gt $((SEEDS / 2)) ] || echo '>')" "$median" "$title"
 done
