@@ -6,7 +6,7 @@
 # engine, and fails on any finding.
 #
 #   FUZZ_SECONDS=60 (per target and engine)   FUZZ_TARGETS="fuzz_load ..."
-#   MIGCHECK_DEFECT=signed-mac-in-use ci/fuzz-smoke.sh
+#   MIGCHECK_DEFECT=endian-not-defaulted ci/fuzz-smoke.sh
 #       plants a defect: fuzz_load_defects is fuzzed instead, and the run
 #       must fail (the check that the smoke has teeth).
 set -euo pipefail
