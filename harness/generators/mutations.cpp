@@ -136,7 +136,15 @@ std::string set_field(Bytes& b, const Layout& l, const Destination& dest) {
   if (!checked.empty() && *rc::gen::arbitrary<bool>()) f = std::move(checked);
   const Layout::Field& t = *pick(f);
   const auto width = static_cast<unsigned>(t.end - t.begin);
-  const std::uint64_t value = pick(interesting(width == 3 || (width > 4 && width < 8) ? 1 : width, dest));
+  std::vector<std::uint64_t> values = interesting(width == 3 || (width > 4 && width < 8) ? 1 : width, dest);
+  // A bounded field: its bound's neighbours and the sign bit, most of the time.
+  const std::uint64_t max = width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
+  if (t.name == "mac_table.in_use" && *rc::gen::inRange(0, 4))
+    values = {64, 65, 0x80000000u, 0xffffffffu};
+  else if (t.name == "queue_sel" && !dest.devices.empty() && *rc::gen::inRange(0, 4))
+    values = {dest.devices[0].reset.queue_max - 1u, dest.devices[0].reset.queue_max + 0u,
+              dest.devices[0].reset.queue_max + 1u, max};
+  const std::uint64_t value = pick(values);
   put_be(b, t.begin, width, value);
   return qemu_format("set-field:%s=0x%lx", std::string(t.name), value);
 }

@@ -103,6 +103,12 @@ bool drops_queues(const virtio::VirtioDevice& d);
 // ("features-low-word-superseded", docs/properties.md).
 bool features_low_word_superseded(const virtio::VirtioDevice& d);
 
+// virtio/packed_virtqueues was loaded and left a queue with desc == 0 and
+// last_avail_idx != 0 (it runs after the common part's L8a check); a
+// re-save puts that index in the common part, where QEMU's load refuses it
+// ("packed-overrides-last-avail", docs/properties.md).
+bool packed_index_on_unset_ring(const virtio::VirtioDevice& d);
+
 // The destination's device index of a loaded device, or -1.
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec);
 

@@ -59,6 +59,13 @@ bool features_low_word_superseded(const virtio::VirtioDevice& d) {
   return (d.wire_subsections & sub_bit(VirtioSub::Features64)) && d.wire_features_lo != (d.guest_features & 0xffffffffu);
 }
 
+bool packed_index_on_unset_ring(const virtio::VirtioDevice& d) {
+  if (!(d.wire_subsections & sub_bit(VirtioSub::PackedVirtqueues))) return false;
+  for (std::size_t i = 0; i < saved_queue_count(d); ++i)
+    if (!d.vq.get(i).vring.desc && d.vq.get(i).last_avail_idx) return true;
+  return false;
+}
+
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec) {
   for (const LoadedDevice& d : r.devices)
     if (d.spec == spec) return &d;
