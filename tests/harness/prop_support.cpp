@@ -20,9 +20,10 @@ const std::vector<gen::Seed>& seeds() {
   return s;
 }
 
-gen::RunResult check(harness::Property p, int cases, const std::string& regression) {
+gen::RunResult check(harness::Property p, int cases, const std::string& regression, std::optional<std::uint64_t> seed) {
   gen::RunOptions o;
   o.cases = cases;
+  o.seed = seed;
   o.seeds = seeds();
   o.regression_dir = regression;
   gen::RunResult r = gen::run_property(p, o);

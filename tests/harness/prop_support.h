@@ -2,6 +2,7 @@
 // files go, and running one property with the capture seeds.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "migcheck/generators/runner.h"
@@ -20,6 +21,8 @@ const std::vector<gen::Seed>& seeds();
 
 // Runs `p` with RapidCheck; on failure prints RapidCheck's reproduce line and
 // the regression file it wrote. Returns the result for the test to assert on.
-gen::RunResult check(harness::Property p, int cases, const std::string& regression);
+// `seed`: RapidCheck's seed (default: RC_PARAMS' or a random one).
+gen::RunResult check(harness::Property p, int cases, const std::string& regression,
+                     std::optional<std::uint64_t> seed = std::nullopt);
 
 }  // namespace migcheck::test
