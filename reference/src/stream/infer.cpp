@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <optional>
 
 #include "migcheck/stream/loader.h"
@@ -134,11 +135,15 @@ bool has_sub(const BodyFacts& f, std::string_view name) {
 int machine_version(std::string_view m) {
   const auto dash = m.rfind('-');
   if (dash == std::string_view::npos) return 702;
-  int major = 0, minor = 0;
-  std::size_t i = dash + 1;
-  for (; i < m.size() && m[i] != '.'; ++i) major = major * 10 + (m[i] - '0');
-  for (++i; i < m.size(); ++i) minor = minor * 10 + (m[i] - '0');
-  return major * 100 + minor;
+  // The name comes from the stream: anything but 1-3 digit numbers is no
+  // version (0), never an overflow.
+  unsigned major = 0, minor = 0;
+  const char* const end = m.data() + m.size();
+  const auto [p, ec] = std::from_chars(m.data() + dash + 1, end, major);
+  if (ec != std::errc() || p == end || *p != '.' || major > 999) return 0;
+  const auto [q, ec2] = std::from_chars(p + 1, end, minor);
+  if (ec2 != std::errc() || (q != end && *q != '.') || minor > 99) return 0;  // "4.0.1": a point release
+  return static_cast<int>(major * 100 + minor);
 }
 
 // The address part of an idstr: "0000:00:02.0" or "0000:00:02.0:00.0".
