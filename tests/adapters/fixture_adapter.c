@@ -12,7 +12,7 @@
 __attribute__((constructor)) static void crash_on_load(void) { raise(SIGSEGV); }
 #endif
 
-static volatile int sink __attribute__((unused));
+static volatile unsigned sink __attribute__((unused));
 static char* volatile kept __attribute__((unused));
 
 static int load(void* ctx, const uint8_t* bytes, size_t len, const struct migcheck_destination* dest,

@@ -136,6 +136,28 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
       if (a.net.vlans != b.net.vlans) v.applied.push_back("net-vlans-set-features-order");
       a.net.vlans = b.net.vlans;
     }
+    // "net-queue-layout-order": a reader that lays virtio-net's queues out
+    // before the queue loop (early feature check) adds the extra pairs with
+    // virtio_add_queue, which sets vring.align; a writer release that lays
+    // them out after (2.4 up to 7.2.19) loads their num into never-added
+    // slots, keeps align 0 and so leaves legacy rings uncomputed. align is
+    // not on the wire for virtio-pci, so only that and what it derives differ.
+    if (a.kind == DeviceKind::Net && reader.features_check_early && !writer->features_check_early &&
+        !writer->pre_load_queues) {
+      const std::size_t realized = reset.vq.count_leading(reset.queue_max);
+      bool relaid = false;
+      for (std::size_t q = realized; q < b.vq.materialised(); ++q) {
+        const virtio::VRing& rb = b.vq.get(q).vring;
+        const virtio::VRing& ra = a.vq.get(q).vring;
+        if (ra.align != 0 || rb.align != virtio::kVringAlign || ra == rb) continue;
+        virtio::VRing& fixed = a.vq[q].vring;
+        fixed.align = rb.align;
+        fixed.avail = rb.avail;
+        fixed.used = rb.used;
+        relaid = true;
+      }
+      if (relaid) v.applied.push_back("net-queue-layout-order");
+    }
     if (!(a == b))
       return Verdict::fail(rdest->devices[i].idstr + ": on the fields " + std::string(reader.name) +
                            " knows, the writer's own load and the reader's differ: " +
