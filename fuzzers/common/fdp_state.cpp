@@ -43,19 +43,6 @@ std::string machine_for(const Profile& p) {
   return "pc-i440fx-2.0";
 }
 
-bool fits_writer(const Destination& dest, const Profile& writer) {
-  for (const VirtioDeviceSpec& s : dest.devices) {
-    if (s.reset.vq.count_leading(1024) > writer.queue_max) return false;
-    for (VirtioSub sub : {VirtioSub::Features64, VirtioSub::Virtqueues, VirtioSub::ExtraState,
-                          VirtioSub::PackedVirtqueues}) {
-      if (writer.virtio_vmstate && (writer.virtio_subsections & sub_bit(sub))) continue;
-      const auto& vmsd = virtio::virtio_subsection(sub);
-      if (vmsd.needed && vmsd.needed(s.reset)) return false;
-    }
-  }
-  return true;
-}
-
 // Built once per (writer, reader, device set, transport): building is slow.
 const Destination* destination(const Profile& writer, const Profile* reader, std::size_t devices,
                                TransportKind transport) {
@@ -76,7 +63,7 @@ const Destination* destination(const Profile& writer, const Profile* reader, std
   std::string error;
   auto dest = harness::build_destination(spec, &error);
   std::unique_ptr<const Destination> entry;
-  if (dest && fits_writer(*dest, writer)) entry = std::make_unique<const Destination>(std::move(*dest));
+  if (dest && gen::fits_writer(*dest, writer)) entry = std::make_unique<const Destination>(std::move(*dest));
   return cache.emplace(key, std::move(entry)).first->second.get();
 }
 

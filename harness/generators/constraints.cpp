@@ -6,6 +6,7 @@
 
 #include "migcheck/harness/state_rules.h"
 #include "migcheck/profile/profile.h"
+#include "migcheck/virtio/core.h"
 #include "migcheck/virtio/features.h"
 
 namespace migcheck::gen {
@@ -334,6 +335,19 @@ std::span<const Constraint> constraints() { return kConstraints; }
 std::size_t max_queues(const VirtioDevice& reset) {
   const std::size_t n = reset.vq.count_leading(reset.queue_max);
   return reset.kind == DeviceKind::Net ? std::max<std::size_t>(n, 2ull * reset.net.max_queue_pairs + 1) : n;
+}
+
+bool fits_writer(const Destination& dest, const Profile& writer) {
+  for (const VirtioDeviceSpec& s : dest.devices) {
+    if (s.reset.vq.count_leading(1024) > writer.queue_max) return false;
+    for (VirtioSub sub : {VirtioSub::Features64, VirtioSub::Virtqueues, VirtioSub::ExtraState,
+                          VirtioSub::PackedVirtqueues}) {
+      if (writer.virtio_vmstate && (writer.virtio_subsections & sub_bit(sub))) continue;
+      const auto& vmsd = virtio::virtio_subsection(sub);
+      if (vmsd.needed && vmsd.needed(s.reset)) return false;
+    }
+  }
+  return true;
 }
 
 void apply_constraints(VirtioDevice& d, ConstraintContext& ctx) {

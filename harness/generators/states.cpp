@@ -16,21 +16,6 @@ namespace {
 
 using virtio::VirtioDevice;
 
-// Subsections whose needed() only the destination decides: a release that
-// does not define them cannot write for a destination that needs them.
-bool fits_writer(const Destination& dest, const Profile& writer) {
-  for (const VirtioDeviceSpec& s : dest.devices) {
-    if (s.reset.vq.count_leading(1024) > writer.queue_max) return false;
-    for (VirtioSub sub : {VirtioSub::Features64, VirtioSub::Virtqueues, VirtioSub::ExtraState,
-                          VirtioSub::PackedVirtqueues}) {
-      if (writer.virtio_vmstate && (writer.virtio_subsections & sub_bit(sub))) continue;
-      const auto& vmsd = virtio::virtio_subsection(sub);
-      if (vmsd.needed && vmsd.needed(s.reset)) return false;
-    }
-  }
-  return true;
-}
-
 // Where each device's rings go in guest RAM, and how much RAM that takes.
 struct RamLayout {
   std::vector<std::uint64_t> ring_base;

@@ -6,6 +6,7 @@
 // The list has no count: each request consumes at least 1 + 49168 bytes or
 // ends the load at the end of the input, so its length is bounded by the input.
 #include "migcheck/devices/blk_rules.h"
+#include "migcheck/devices/element_fields.h"
 #include "migcheck/virtio/core.h"
 #include "migcheck/vmstate/format.h"
 
@@ -28,6 +29,7 @@ struct RequestRef {
   BlkRequest* req;
   ElementMapper* mapper;      // loading only
   std::uint64_t elem_at = 0;  // input offset of the element, once read
+  VirtQueueElement& elem() const { return req->elem; }
 };
 
 bool multiqueue(const RequestRef& r, int) { return r.dev->blk.num_queues > 1; }
@@ -61,24 +63,8 @@ const Vmsd<RequestRef>& request_vmsd() {
                        },
                        [](const RequestRef& r) { return vmstate::describe_scalar(r.req->vq_index); }}),
                   multiqueue),
-              vmstate::when<RequestRef>(
-                  vmstate::custom<RequestRef>(
-                      "elem.ndescs",
-                      {[](LoadContext& c, RequestRef& r) { return get_element_ndescs(c, r.req->elem); },
-                       [](SaveContext& c, const RequestRef& r) { put_element_ndescs(c, r.req->elem); },
-                       [](Visitor& v, RequestRef& r) {
-                         vmstate::visit_scalar(v, "elem.ndescs", -1, r.req->elem.ndescs);
-                       },
-                       [](const RequestRef& r) { return vmstate::describe_scalar(r.req->elem.ndescs); }}),
-                  packed),
-              vmstate::custom<RequestRef>(
-                  "elem", {[](LoadContext& c, RequestRef& r) {
-                             r.elem_at = c.in.offset();
-                             return get_element(c, r.req->elem);
-                           },
-                           [](SaveContext& c, const RequestRef& r) { put_element(c, r.req->elem); },
-                           [](Visitor& v, RequestRef& r) { visit_element(v, r.req->elem); },
-                           [](const RequestRef& r) { return describe_element(r.req->elem); }, true}),
+              vmstate::when<RequestRef>(element_ndescs_field<RequestRef>(), packed),
+              element_field<RequestRef>(),
           },
       .post_load = request_post_load,
       .hand_written = true};

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "migcheck/devices/element_fields.h"
 #include "migcheck/devices/serial_rules.h"
 #include "migcheck/virtio/core.h"
 #include "migcheck/vmstate/format.h"
@@ -87,6 +88,7 @@ struct PortRef {
   SerialPortState* port;
   ElementMapper* mapper;      // loading only
   std::uint64_t elem_at = 0;  // input offset of the element, once read
+  VirtQueueElement& elem() const { return port->elem; }
 };
 
 bool popped(const PortRef& r, int) { return r.port->elem_popped; }
@@ -142,26 +144,8 @@ const Vmsd<PortRef>& port_vmsd() {
               vmstate::when<PortRef>(vmstate::scalar<PortRef>(
                                          "iov_offset", [](auto& r) -> auto& { return r.port->iov_offset; }),
                                      popped),
-              vmstate::when<PortRef>(
-                  vmstate::custom<PortRef>(
-                      "elem.ndescs",
-                      {[](LoadContext& c, PortRef& r) { return get_element_ndescs(c, r.port->elem); },
-                       [](SaveContext& c, const PortRef& r) { put_element_ndescs(c, r.port->elem); },
-                       [](Visitor& v, PortRef& r) {
-                         vmstate::visit_scalar(v, "elem.ndescs", -1, r.port->elem.ndescs);
-                       },
-                       [](const PortRef& r) { return vmstate::describe_scalar(r.port->elem.ndescs); }}),
-                  popped_packed),
-              vmstate::when<PortRef>(
-                  vmstate::custom<PortRef>(
-                      "elem", {[](LoadContext& c, PortRef& r) {
-                                 r.elem_at = c.in.offset();
-                                 return get_element(c, r.port->elem);
-                               },
-                               [](SaveContext& c, const PortRef& r) { put_element(c, r.port->elem); },
-                               [](Visitor& v, PortRef& r) { visit_element(v, r.port->elem); },
-                               [](const PortRef& r) { return describe_element(r.port->elem); }, true}),
-                  popped),
+              vmstate::when<PortRef>(element_ndescs_field<PortRef>(), popped_packed),
+              vmstate::when<PortRef>(element_field<PortRef>(), popped),
           },
       .post_load = port_post_load,
       .hand_written = true};

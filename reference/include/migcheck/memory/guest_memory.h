@@ -25,7 +25,10 @@ class GuestMemory {
   bool write_page(std::string_view block, std::uint64_t offset, std::span<const std::uint8_t> page);
   bool fill_page(std::string_view block, std::uint64_t offset, std::uint8_t byte);
 
-  // address_space_cache_init succeeds only for a range inside one RAM region.
+  // address_space_cache_init gets the whole length: false for a range that
+  // starts in a RAM region and runs past its end, or wraps past 2^64.
+  // (Other sections, ROM and MMIO, are not modelled: their ranges count as
+  // unassigned.)
   bool mappable(std::uint64_t gpa, std::uint64_t len) const;
   // Little-endian or big-endian 16-bit load; unmapped reads return 0.
   std::uint16_t load16(std::uint64_t gpa, bool big_endian) const;

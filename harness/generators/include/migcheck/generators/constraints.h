@@ -48,4 +48,10 @@ constexpr std::uint64_t kBufferSpace = 512 * 1024;
 // Queues a destination device can have once features are negotiated.
 std::size_t max_queues(const virtio::VirtioDevice& reset);
 
+// Whether `writer` can write for `dest` at all: a release that does not
+// define a subsection whose needed() only the destination decides (64-bit
+// features, modern rings, extra state, packed rings), or that has fewer
+// queues than the device, cannot.
+bool fits_writer(const Destination& dest, const Profile& writer);
+
 }  // namespace migcheck::gen
