@@ -78,9 +78,16 @@ std::uint64_t get_be(const Bytes& b, std::uint64_t at, unsigned width) {
   return v;
 }
 
+// An index in [0, n), uniform at every size: gen::inRange scales its range
+// with the case's size, so early (small) cases would only ever pick the
+// first fields of a stream and the first mutation kinds.
+std::size_t uniform_index(std::size_t n) {
+  return *rc::gen::resize(rc::kNominalSize, rc::gen::inRange<std::size_t>(0, n));
+}
+
 template <class T>
 const T& pick(const std::vector<T>& v) {
-  return v[*rc::gen::inRange<std::size_t>(0, v.size())];
+  return v[uniform_index(v.size())];
 }
 
 // Values worth trying in a field of `width` bytes: the width's boundaries
@@ -112,7 +119,7 @@ std::string flip_feature_bit(Bytes& b, const Layout& l) {
       f.push_back(&x);
   if (f.empty()) return {};
   const Layout::Field& t = *pick(f);
-  const unsigned width = static_cast<unsigned>(t.end - t.begin), bit = *rc::gen::inRange(0u, 8 * width);
+  const unsigned width = static_cast<unsigned>(t.end - t.begin), bit = static_cast<unsigned>(uniform_index(8 * width));
   put_be(b, t.begin, width, get_be(b, t.begin, width) ^ (1ull << bit));
   return qemu_format("flip-feature-bit:%s^bit%u", std::string(t.name), bit);
 }
@@ -133,19 +140,37 @@ std::string set_field(Bytes& b, const Layout& l, const Destination& dest) {
       checked.push_back(&x);
   }
   if (f.empty()) return {};
-  if (!checked.empty() && *rc::gen::arbitrary<bool>()) f = std::move(checked);
+  if (!checked.empty() && *rc::gen::arbitrary<bool>()) {
+    // By name first: each check gets the same share however many queue
+    // entries repeat vring.num or last_avail_idx.
+    std::vector<std::string_view> names;
+    for (const Layout::Field* x : checked)
+      if (std::find(names.begin(), names.end(), x->name) == names.end()) names.push_back(x->name);
+    const std::string_view name = pick(names);
+    std::erase_if(checked, [&](const Layout::Field* x) { return x->name != name; });
+    f = std::move(checked);
+  }
   const Layout::Field& t = *pick(f);
   const auto width = static_cast<unsigned>(t.end - t.begin);
   std::vector<std::uint64_t> values = interesting(width == 3 || (width > 4 && width < 8) ? 1 : width, dest);
   // A bounded field: its bound's neighbours and the sign bit, most of the time.
   const std::uint64_t max = width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
-  if (t.name == "mac_table.in_use" && *rc::gen::inRange(0, 4))
+  if (t.name == "mac_table.in_use" && uniform_index(4))
     values = {64, 65, 0x80000000u, 0xffffffffu};
-  else if (t.name == "queue_sel" && !dest.devices.empty() && *rc::gen::inRange(0, 4))
+  else if (t.name == "queue_sel" && !dest.devices.empty() && uniform_index(4))
     values = {dest.devices[0].reset.queue_max - 1u, dest.devices[0].reset.queue_max + 0u,
               dest.devices[0].reset.queue_max + 1u, max};
   const std::uint64_t value = pick(values);
   put_be(b, t.begin, width, value);
+  // in_use >= 2^31 makes QEMU read no MAC bytes at all (an int count of
+  // unused entries); dropping the old ones keeps the rest of the record in
+  // step, so the load reaches post_load, where the sign of in_use matters.
+  if (t.name == "mac_table.in_use" && value >= 0x80000000u)
+    for (const auto& x : l.fields)
+      if (x.name == "mac_table.macs" && x.begin == t.end && x.end > x.begin && x.end <= b.size()) {
+        b.erase(b.begin() + static_cast<std::ptrdiff_t>(x.begin), b.begin() + static_cast<std::ptrdiff_t>(x.end));
+        return qemu_format("set-field:%s=0x%lx-macs", std::string(t.name), value);
+      }
   return qemu_format("set-field:%s=0x%lx", std::string(t.name), value);
 }
 
@@ -276,7 +301,7 @@ std::string truncate(Bytes& b, const Layout& l) {
     const Layout::Field& f = pick(l.fields);
     at = *rc::gen::arbitrary<bool>() ? f.begin : f.begin + (f.end - f.begin) / 2;
   } else {
-    at = *rc::gen::inRange<std::uint64_t>(0, b.size());
+    at = uniform_index(b.size());
   }
   b.resize(std::min<std::uint64_t>(at, b.size()));
   return qemu_format("truncate:%lu", at);
@@ -289,7 +314,7 @@ std::string section_header(Bytes& b, const LoadResult& r) {
   if (s.empty()) return {};
   const SectionInfo& t = *pick(s);
   const std::uint64_t version_at = t.body_begin - 4, instance_at = t.body_begin - 8;
-  switch (*rc::gen::inRange(0, 4)) {
+  switch (uniform_index(4)) {
     case 0: put_be(b, version_at, 4, t.version_id + 1); return "section-header:version+1";
     case 1: put_be(b, instance_at, 4, t.instance_id + 1); return "section-header:instance+1";
     case 2:
@@ -316,7 +341,7 @@ std::string mutate(Bytes& bytes, const Destination& dest) {
   LoadOptions options;
   options.observer = &layout;
   const LoadResult r = load_any(bytes, dest, options);
-  const std::size_t kind = *rc::gen::inRange<std::size_t>(0, kNames.size());
+  const std::size_t kind = uniform_index(kNames.size());
   switch (kind) {
     case 0: return flip_feature_bit(bytes, layout);
     case 1: return set_field(bytes, layout, dest);

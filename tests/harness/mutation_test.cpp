@@ -40,9 +40,6 @@ class Mutation : public ::testing::TestWithParam<Defect> {
 };
 
 TEST_P(Mutation, SomePropertyFailsAndShrinks) {
-  // Known gap (issue 4): 1000 cases per property do not yet reach a virtio-net
-  // mac_table.in_use >= 2^31 that this defect mishandles.
-  if (GetParam() == Defect::SignedMacInUse) GTEST_SKIP() << "not yet caught within 1000 cases per property";
   const std::string scratch =
       (std::filesystem::temp_directory_path() / ("migcheck-mutation-" + std::string(defects::name(GetParam()))))
           .string();

@@ -2,6 +2,8 @@
 // the writer sent a subsection (or section) the reader does not know, with
 // the reader's messages; otherwise accepted with the same state on every
 // field the reader knows.
+#include <algorithm>
+
 #include "detail.h"
 #include "migcheck/harness/cases.h"
 #include "migcheck/stream/rules.h"
@@ -136,20 +138,22 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
       if (a.net.vlans != b.net.vlans) v.applied.push_back("net-vlans-set-features-order");
       a.net.vlans = b.net.vlans;
     }
-    // "net-queue-layout-order": a reader that lays virtio-net's queues out
-    // before the queue loop (early feature check) adds the extra pairs with
-    // virtio_add_queue, which sets vring.align; a writer release that lays
-    // them out after (2.4 up to 7.2.19) loads their num into never-added
-    // slots, keeps align 0 and so leaves legacy rings uncomputed. align is
-    // not on the wire for virtio-pci, so only that and what it derives differ.
-    if (a.kind == DeviceKind::Net && reader.features_check_early && !writer->features_check_early &&
-        !writer->pre_load_queues) {
+    // "net-queue-layout-order": a release that lays virtio-net's queues out
+    // before the queue loop (early feature check before 2.4, pre_load_queues
+    // from 7.2.20) adds the extra pairs with virtio_add_queue, which sets
+    // vring.align; one that lays them out after (2.4 up to 7.2.19) loads
+    // their num into never-added slots, keeps align 0 and so leaves legacy
+    // rings uncomputed. When writer and reader differ in this, only align
+    // and what it derives differ, and only as 0 vs 4096.
+    auto early = [](const Profile& p) { return p.features_check_early || p.pre_load_queues; };
+    if (a.kind == DeviceKind::Net && early(reader) != early(*writer)) {
       const std::size_t realized = reset.vq.count_leading(reset.queue_max);
       bool relaid = false;
-      for (std::size_t q = realized; q < b.vq.materialised(); ++q) {
+      for (std::size_t q = realized; q < std::max(a.vq.materialised(), b.vq.materialised()); ++q) {
         const virtio::VRing& rb = b.vq.get(q).vring;
         const virtio::VRing& ra = a.vq.get(q).vring;
-        if (ra.align != 0 || rb.align != virtio::kVringAlign || ra == rb) continue;
+        if (ra == rb || std::min(ra.align, rb.align) != 0 || std::max(ra.align, rb.align) != virtio::kVringAlign)
+          continue;
         virtio::VRing& fixed = a.vq[q].vring;
         fixed.align = rb.align;
         fixed.avail = rb.avail;

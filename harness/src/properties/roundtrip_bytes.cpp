@@ -73,6 +73,9 @@ std::string_view explain(const Layout::Item* item, std::uint64_t at, std::uint8_
   if (n == "in_addr" || n == "out_addr" || n == "in_sg" || n == "out_sg") return "element-host-fields-dropped";
   // virtio-serial: cols, rows and max_nr_ports are read and dropped.
   if (n == "config.cols" || n == "config.rows" || n == "config.max_nr_ports") return "serial-config-dropped";
+  // virtio-ccw's indicators (s390_ind_addr_tmp's "addr"): post_load_ind_addr
+  // drops the address of a zero-length indicator (ccw.ind_addr.null_drops_addr).
+  if (n == "addr" && out == 0) return "ccw-null-indicator-dropped";
   return {};
 }
 

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "detail.h"
+#include "migcheck/stream/rules.h"
+#include "migcheck/vmstate/vmsd.h"
 
 namespace migcheck::harness {
 
@@ -30,6 +32,12 @@ Verdict totality(std::span<const std::uint8_t> bytes, const Destination& dest) {
     case migcheck::Verdict::Rejected: {
       const RuleRef rule = r.diag.reject.rule;
       if (!rule) return Verdict::fail("rejected without a rule: " + detail::describe_result(r));
+      // QEMU's "Failed to load %s:%s" and "error while loading state for
+      // instance ..." only wrap a cause; first in line, no rule named it
+      // (a loader error nothing models, e.g. an overrun merely detected).
+      if (rule == &vmstate::rules::kFieldFailed || rule == &stream::rules::kSectionLoadFailed)
+        return Verdict::fail("rejected with only QEMU's wrapper message, no rule names the cause: " +
+                             detail::describe_result(r));
       if (find_rule(rule->id) != rule)
         return Verdict::fail("rejected by '" + std::string(rule->id) + "', which all_rules() does not list");
       if (r.diag.messages.empty() || !r.diag.messages.back().starts_with("load of migration failed: "))
