@@ -106,6 +106,10 @@ std::vector<std::uint64_t> interesting(unsigned width, const Destination& dest) 
   return v;
 }
 
+// Layout offsets come from a load that may have stopped early or misread a
+// length: a range is used only when it lies within the bytes.
+bool within(const Bytes& b, std::uint64_t from, std::uint64_t to) { return from <= to && to <= b.size(); }
+
 const LoadedDevice* device_at(const LoadResult& r, std::uint64_t offset) {
   for (const LoadedDevice& d : r.devices)
     if (offset >= d.body_begin && offset < d.body_end) return &d;
@@ -217,6 +221,7 @@ std::string queue_count(Bytes& b, const Layout& l, const Destination& dest) {
 std::string rename_subsection(Bytes& b, const Layout& l) {
   if (l.subs.empty()) return {};
   const Layout::Sub& s = pick(l.subs);
+  if (!within(b, s.begin + 6, s.header_end)) return {};
   const std::size_t len = s.header_end - s.begin - 6;
   if (!len) return {};
   // The first byte gives a foreign prefix; the last one an unknown name with the same prefix.
@@ -229,6 +234,7 @@ std::string rename_subsection(Bytes& b, const Layout& l) {
 std::string drop_subsection(Bytes& b, const Layout& l) {
   if (l.subs.empty()) return {};
   const Layout::Sub& s = pick(l.subs);
+  if (!within(b, s.begin, s.body_end)) return {};
   b.erase(b.begin() + static_cast<std::ptrdiff_t>(s.begin), b.begin() + static_cast<std::ptrdiff_t>(s.body_end));
   return "drop-subsection:" + s.name;
 }
@@ -236,6 +242,7 @@ std::string drop_subsection(Bytes& b, const Layout& l) {
 std::string duplicate_subsection(Bytes& b, const Layout& l) {
   if (l.subs.empty()) return {};
   const Layout::Sub& s = pick(l.subs);
+  if (!within(b, s.begin, s.body_end)) return {};
   const Bytes copy(b.begin() + static_cast<std::ptrdiff_t>(s.begin), b.begin() + static_cast<std::ptrdiff_t>(s.body_end));
   b.insert(b.begin() + static_cast<std::ptrdiff_t>(s.body_end), copy.begin(), copy.end());
   return "duplicate-subsection:" + s.name;
@@ -245,7 +252,9 @@ std::string swap_subsections(Bytes& b, const Layout& l) {
   std::vector<std::pair<const Layout::Sub*, const Layout::Sub*>> pairs;
   for (const auto& x : l.subs)
     for (const auto& y : l.subs)
-      if (&x != &y && x.parent == y.parent && y.begin == x.body_end) pairs.push_back({&x, &y});
+      if (&x != &y && x.parent == y.parent && y.begin == x.body_end && within(b, x.begin, x.body_end) &&
+          within(b, y.begin, y.body_end))
+        pairs.push_back({&x, &y});
   if (pairs.empty()) return {};
   const auto [x, y] = pick(pairs);
   const Bytes first(b.begin() + static_cast<std::ptrdiff_t>(x->begin), b.begin() + static_cast<std::ptrdiff_t>(x->body_end));
@@ -282,6 +291,9 @@ std::string config_len(Bytes& b, const Layout& l) {
     if (x.name == "config" && x.vmsd == "virtio_save") f.push_back(&x);
   if (f.empty()) return {};
   const Layout::Field& t = *pick(f);
+  // be32 config_len then the bytes: a field cut short by the end of the
+  // input has no length word to change (and would wrap `local`).
+  if (!within(b, t.begin + 4, t.end)) return {};
   const auto local = static_cast<std::uint32_t>(t.end - t.begin - 4);
   const std::uint32_t v = *rc::gen::element<std::uint32_t>(0, local - 1, local + 1, local + 64, 0x7fffffffu,
                                                            0x80000000u, 0xffffffffu);
@@ -324,7 +336,7 @@ std::string section_header(Bytes& b, const LoadResult& r) {
       }
       return {};
     default:
-      if (t.end >= t.body_end + 1 && t.end > t.body_end) {
+      if (t.end > t.body_end && t.body_end < b.size()) {
         b[t.body_end] = 0x7f;
         return "section-header:footer-byte";
       }
