@@ -171,7 +171,7 @@ std::string set_field(Bytes& b, const Layout& l, const Destination& dest) {
   // step, so the load reaches post_load, where the sign of in_use matters.
   if (t.name == "mac_table.in_use" && value >= 0x80000000u)
     for (const auto& x : l.fields)
-      if (x.name == "mac_table.macs" && x.begin == t.end && x.end > x.begin && x.end <= b.size()) {
+      if (x.name == "mac_table.macs" && x.begin == t.end && x.end > x.begin && within(b, x.begin, x.end)) {
         b.erase(b.begin() + static_cast<std::ptrdiff_t>(x.begin), b.begin() + static_cast<std::ptrdiff_t>(x.end));
         return qemu_format("set-field:%s=0x%lx-macs", std::string(t.name), value);
       }

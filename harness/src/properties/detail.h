@@ -108,6 +108,9 @@ bool features_low_word_superseded(const virtio::VirtioDevice& d);
 // re-save puts that index in the common part, where QEMU's load refuses it
 // ("packed-overrides-last-avail", docs/properties.md).
 bool packed_index_on_unset_ring(const virtio::VirtioDevice& d);
+// `reloaded`, the load of QEMU's re-save of `state`, was refused for that
+// reason: rejected by L8a (desc 0 with an index) while `state` has such a queue.
+bool refused_packed_resave(const LoadResult& reloaded, const virtio::VirtioDevice& state);
 
 // The destination's device index of a loaded device, or -1.
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec);

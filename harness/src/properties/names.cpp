@@ -3,6 +3,7 @@
 
 #include "detail.h"
 #include "migcheck/harness/state_rules.h"
+#include "migcheck/virtio/rules.h"
 #include "migcheck/vmstate/vmsd.h"
 
 namespace migcheck::harness {
@@ -64,6 +65,11 @@ bool packed_index_on_unset_ring(const virtio::VirtioDevice& d) {
   for (std::size_t i = 0; i < saved_queue_count(d); ++i)
     if (!d.vq.get(i).vring.desc && d.vq.get(i).last_avail_idx) return true;
   return false;
+}
+
+bool refused_packed_resave(const LoadResult& reloaded, const virtio::VirtioDevice& state) {
+  return reloaded.verdict == migcheck::Verdict::Rejected &&
+         reloaded.diag.reject.rule == &virtio::rules::kVqDescZeroWithIndex && packed_index_on_unset_ring(state);
 }
 
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec) {

@@ -6,7 +6,6 @@
 #include "detail.h"
 #include "migcheck/harness/state_rules.h"
 #include "migcheck/stream/save.h"
-#include "migcheck/virtio/rules.h"
 #include "migcheck/vmstate/format.h"
 
 namespace migcheck::harness {
@@ -160,8 +159,7 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
       // packed-overrides-last-avail: virtio/packed_virtqueues set a
       // last_avail_idx after the common part's desc == 0 check (L8a); QEMU
       // re-saves it in the common part, where its own load refuses it.
-      if (r2.verdict == migcheck::Verdict::Rejected && r2.diag.reject.rule == &virtio::rules::kVqDescZeroWithIndex &&
-          detail::packed_index_on_unset_ring(*dev.parsed)) {
+      if (detail::refused_packed_resave(r2, *dev.parsed)) {
         note("packed-overrides-last-avail");
         continue;
       }

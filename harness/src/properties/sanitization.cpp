@@ -92,11 +92,8 @@ std::string compare(const LoadResult& first, const LoadResult& second, const std
 // left an index on an unset ring (after a first re-save too: that one may
 // truncate the queue count and carry such a queue into the subsection).
 bool refuses_own_resave(const LoadResult& loaded, const LoadResult& reloaded) {
-  if (reloaded.verdict != migcheck::Verdict::Rejected ||
-      reloaded.diag.reject.rule != &virtio::rules::kVqDescZeroWithIndex)
-    return false;
   return std::any_of(loaded.devices.begin(), loaded.devices.end(),
-                     [](const LoadedDevice& dev) { return detail::packed_index_on_unset_ring(dev.state); });
+                     [&](const LoadedDevice& dev) { return detail::refused_packed_resave(reloaded, dev.state); });
 }
 
 Verdict packed_overrides_last_avail() {
