@@ -192,6 +192,12 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
       std::vector<std::uint8_t> twice = save_section(reparsed, so);
       if (truncated && twice != out) {
         const LoadResult r3 = load_section_record(twice, dest, {.keep_parsed = true});
+        // The same refusal one round later: the truncated queues came back
+        // from the destination with a packed last_avail_idx on an unset ring.
+        if (detail::refused_packed_resave(r3, reparsed)) {
+          note("packed-overrides-last-avail");
+          continue;
+        }
         if (r3.verdict != migcheck::Verdict::Accepted || r3.devices.size() != 1 || !r3.devices[0].parsed)
           return Verdict::fail(dev.idstr + ": the section re-encoded twice is " + detail::describe_result(r3));
         virtio::VirtioDevice third = *r3.devices[0].parsed;
