@@ -26,6 +26,13 @@ std::string first_difference(const virtio::VirtioDevice& a, const virtio::Virtio
 // states of the same destination: the size of a counterexample.
 std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b);
 
+// Copies into `target` the fields that `source` holds inside the named
+// subsections (matched by path): what a property gives up comparing when a
+// re-save legitimately drops those subsections. Returns how many fields
+// were copied.
+std::size_t adopt_subsection_fields(virtio::VirtioDevice& target, const virtio::VirtioDevice& source,
+                                    const std::vector<std::string>& subsections);
+
 // ---- what a writer sends (emission.cpp) ------------------------------------------
 
 // One subsection a section carries, in wire order.

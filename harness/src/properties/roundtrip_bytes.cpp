@@ -181,6 +181,18 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
       // again (from the first vring.num == 0 on) revert to the destination's
       // on the re-load; the re-encoding need only reach a fixed point, one
       // round later (those slots may have a vring.num again).
+      // unneeded-subsection-dropped: a subsection the input sent although
+      // its needed() is false on the loaded state (e.g. page-poison after
+      // the feature bit was cleared) is not re-saved, so its fields come
+      // from the destination on the re-load.
+      std::vector<std::string> dropped;
+      for (const std::string& s : seen)
+        if (std::find(needed.begin(), needed.end(), s) == needed.end()) dropped.push_back(s);
+      if (!dropped.empty()) {
+        const virtio::VirtioDevice before = expected;
+        detail::adopt_subsection_fields(expected, reparsed, dropped);
+        if (!(before == expected)) note("unneeded-subsection-dropped");
+      }
       const bool truncated = detail::drops_queues(*dev.parsed);
       if (truncated) note("queue-count-truncated");
       if (!truncated && !(reparsed == expected))

@@ -2,6 +2,7 @@
 // visit that generators use names every field, so a failing property can
 // say which one differs.
 #include <algorithm>
+#include <map>
 
 #include "detail.h"
 #include "migcheck/virtio/core.h"
@@ -135,7 +136,92 @@ std::string unvisited_difference(const virtio::VirtioDevice& a, const virtio::Vi
   return "a member outside the schema differs";
 }
 
+// The fields inside the named subsections, keyed by their path: recorded
+// from one state, then written into another over the same schema walk.
+class SubsectionFields : public vmstate::Visitor {
+ public:
+  explicit SubsectionFields(const std::vector<std::string>& names) : names_(names) {}
+
+  void scalar(std::string_view name, int index, vmstate::ScalarKind, std::uint64_t& value) override {
+    if (inside_ == 0) return;
+    if (recording_) {
+      saved_[key(name, index)] = {value, {}};
+    } else if (const Saved* s = find(name, index)) {
+      value = s->value;
+      ++copied;
+    }
+  }
+  void bytes(std::string_view name, int index, std::span<std::uint8_t> value) override {
+    if (inside_ == 0) return;
+    if (recording_) {
+      saved_[key(name, index)] = {0, {value.begin(), value.end()}};
+    } else if (const Saved* s = find(name, index); s && s->bytes.size() == value.size()) {
+      std::copy(s->bytes.begin(), s->bytes.end(), value.begin());
+      ++copied;
+    }
+  }
+  void vbytes(std::string_view name, int index, std::vector<std::uint8_t>& value, std::size_t max) override {
+    if (inside_ == 0) return;
+    if (recording_) {
+      saved_[key(name, index)] = {0, value};
+    } else if (const Saved* s = find(name, index); s && s->bytes.size() <= max) {
+      value = s->bytes;
+      ++copied;
+    }
+  }
+  bool enter(std::string_view vmsd, int index) override {
+    path_.push_back(qemu_format("%s[%d]/", std::string(vmsd), index));
+    const bool named = std::find(names_.begin(), names_.end(), vmsd) != names_.end();
+    marks_.push_back(named);
+    if (named) ++inside_;
+    return true;
+  }
+  void leave() override {
+    if (marks_.empty()) return;
+    if (marks_.back()) --inside_;
+    marks_.pop_back();
+    path_.pop_back();
+  }
+  void apply_next() { recording_ = false; }
+
+  std::size_t copied = 0;
+
+ private:
+  struct Saved {
+    std::uint64_t value = 0;
+    std::vector<std::uint8_t> bytes;
+  };
+  std::string key(std::string_view name, int index) const {
+    std::string k;
+    for (const std::string& p : path_) k += p;
+    return k + qemu_format("%s[%d]", std::string(name), index);
+  }
+  const Saved* find(std::string_view name, int index) const {
+    auto it = saved_.find(key(name, index));
+    return it == saved_.end() ? nullptr : &it->second;
+  }
+
+  const std::vector<std::string>& names_;
+  std::vector<std::string> path_;
+  std::vector<bool> marks_;
+  int inside_ = 0;
+  bool recording_ = true;
+  std::map<std::string, Saved> saved_;
+};
+
 }  // namespace
+
+std::size_t adopt_subsection_fields(virtio::VirtioDevice& target, const virtio::VirtioDevice& source,
+                                    const std::vector<std::string>& subsections) {
+  if (subsections.empty()) return 0;
+  SubsectionFields fields(subsections);
+  virtio::VirtioDevice from = source;
+  from.profile = target.profile;  // one schema walk for both
+  vmstate::visit_state(fields, virtio::section_vmsd(from.kind), from);
+  fields.apply_next();
+  vmstate::visit_state(fields, virtio::section_vmsd(target.kind), target);
+  return fields.copied;
+}
 
 std::string first_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema) {
   if (a == b) return {};
