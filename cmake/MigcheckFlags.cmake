@@ -19,6 +19,7 @@ endif()
 # fuzzer main. Linking with fuzzer-no-link too keeps non-fuzz executables
 # (tests) linkable without ASan (toolchain.md gotcha 2).
 if(MIGCHECK_FUZZ_ENGINE STREQUAL "libfuzzer")
-  add_compile_options(-fsanitize=fuzzer-no-link)
+  add_compile_options(-fsanitize=fuzzer-no-link
+                      -fsanitize-coverage-ignorelist=${PROJECT_SOURCE_DIR}/cmake/sancov-ignorelist.txt)
   add_link_options(-fsanitize=fuzzer-no-link)
 endif()

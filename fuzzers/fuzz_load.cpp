@@ -18,13 +18,8 @@
 // Built twice: fuzz_load (the reference) and fuzz_load_defects (the
 // deliberate-defects loader, MIGCHECK_DEFECT=<name>) for time-to-find.
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <memory>
-#include <sstream>
 #include <span>
-#include <string>
-#include <vector>
 
 #include "common/destination_cache.h"
 #include "common/report.h"
@@ -37,19 +32,19 @@ using migcheck::harness::Property;
 
 migcheck::fuzz::DestinationCache g_cache;
 bool g_all_profiles = false;
-std::unique_ptr<const migcheck::Destination> g_fixed;
+const migcheck::Destination* g_fixed = nullptr;
 
 void check(std::span<const std::uint8_t> input, const migcheck::Profile& profile) {
-  const migcheck::Destination* dest = g_fixed ? g_fixed.get() : g_cache.infer(input, profile);
+  const migcheck::Destination* dest = g_fixed ? g_fixed : g_cache.infer(input, profile);
   if (!dest) return;
-  migcheck::fuzz::require("fuzz_load", Property::Totality, migcheck::harness::totality(input, *dest), input, dest);
-  migcheck::fuzz::require("fuzz_load", Property::Sanitization, migcheck::harness::sanitization(input, *dest), input,
-                          dest);
   // The writer side (what QEMU 7.2 saves): re-encoding an accepted input
-  // gives its bytes back. Save-path defects show only here.
-  if (&profile == &migcheck::profile_7_2())
-    migcheck::fuzz::require("fuzz_load", Property::RoundTripBytes, migcheck::harness::roundtrip_bytes(input, *dest),
-                            input, dest);
+  // gives its bytes back. Save-path defects show only there.
+  const bool product = &profile == &migcheck::profile_7_2();
+  // One load shared by the three properties.
+  const migcheck::harness::LoadVerdicts v = migcheck::harness::load_properties(input, *dest, product);
+  migcheck::fuzz::require("fuzz_load", Property::Totality, v.totality, input, dest);
+  migcheck::fuzz::require("fuzz_load", Property::Sanitization, v.sanitization, input, dest);
+  if (product) migcheck::fuzz::require("fuzz_load", Property::RoundTripBytes, v.roundtrip_bytes, input, dest);
 }
 
 // FNV-1a over a few bytes: cheap, and stable for a given input.
@@ -64,20 +59,7 @@ std::size_t pick(std::span<const std::uint8_t> input, std::size_t n) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const char* all = std::getenv("MIGCHECK_FUZZ_ALL_PROFILES");
   g_all_profiles = all && *all && *all != '0';
-  if (const char* fixed = std::getenv("MIGCHECK_FUZZ_DESTINATION"); fixed && *fixed) {
-    std::istringstream words(fixed);
-    std::string machine, device;
-    std::vector<std::string> devices;
-    words >> machine;
-    while (words >> device) devices.push_back(device);
-    std::string error;
-    auto dest = migcheck::make_destination(machine, devices, migcheck::profile_7_2(), &error);
-    if (!dest) {
-      std::fprintf(stderr, "fuzz_load: MIGCHECK_FUZZ_DESTINATION: %s\n", error.c_str());
-      std::exit(2);
-    }
-    g_fixed = std::make_unique<const migcheck::Destination>(std::move(*dest));
-  }
+  g_fixed = migcheck::fuzz::fixed_destination();
   return 0;
 }
 

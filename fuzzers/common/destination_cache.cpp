@@ -1,5 +1,10 @@
 #include "common/destination_cache.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "migcheck/profile/profile.h"
 #include "migcheck/stream/infer.h"
 
 namespace migcheck::fuzz {
@@ -22,6 +27,26 @@ const Destination* DestinationCache::infer(std::span<const std::uint8_t> bytes, 
     entry = std::make_unique<const Destination>(std::move(*dest));
   }
   return entries_.emplace(key_, std::move(entry)).first->second.get();
+}
+
+const Destination* fixed_destination() {
+  static const std::unique_ptr<const Destination> fixed = []() -> std::unique_ptr<const Destination> {
+    const char* spec = std::getenv("MIGCHECK_FUZZ_DESTINATION");
+    if (!spec || !*spec) return nullptr;
+    std::istringstream words(spec);
+    std::string machine, device;
+    std::vector<std::string> devices;
+    words >> machine;
+    while (words >> device) devices.push_back(device);
+    std::string error;
+    auto dest = make_destination(machine, devices, profile_7_2(), &error);
+    if (!dest) {
+      std::fprintf(stderr, "MIGCHECK_FUZZ_DESTINATION: %s\n", error.c_str());
+      std::exit(2);
+    }
+    return std::make_unique<const Destination>(std::move(*dest));
+  }();
+  return fixed.get();
 }
 
 }  // namespace migcheck::fuzz

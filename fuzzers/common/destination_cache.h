@@ -27,4 +27,11 @@ class DestinationCache {
   std::string key_;  // reused: no allocation per call once warm
 };
 
+// The destination MIGCHECK_FUZZ_DESTINATION="MACHINE DEVICE..." fixes
+// (e.g. "pc-i440fx-7.2 virtio-net-pci,disable-modern=on"), under qemu-7.2,
+// or nullptr when it is unset. Read once; a destination the device model
+// rejects ends the process with exit code 2. Long runs on one device and
+// benchmarks use it: no inference per run, in the target or the mutator.
+const Destination* fixed_destination();
+
 }  // namespace migcheck::fuzz

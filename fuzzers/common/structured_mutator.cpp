@@ -15,7 +15,8 @@ std::size_t structured_mutate(std::uint8_t* data, std::size_t size, std::size_t 
   static DestinationCache cache;
   if (size == 0 || size > kMaxInput) return 0;
   const std::span<const std::uint8_t> input(data, size);
-  const Destination* dest = cache.infer(input, profile_7_2());
+  const Destination* fixed = fixed_destination();
+  const Destination* dest = fixed ? fixed : cache.infer(input, profile_7_2());
   if (!dest) return 0;
   const std::vector<harness::FieldSpan> fields = harness::field_spans(input, *dest);
   if (fields.empty()) return 0;

@@ -27,6 +27,7 @@ constexpr std::array<std::string_view, 12> kNames = {
 // Where things are in a stream: fields, subsections (header and body).
 class Layout : public vmstate::LoadObserver {
  public:
+  bool wants_values() const override { return false; }
   struct Field {
     std::string_view name, vmsd;
     std::uint64_t begin, end;

@@ -17,6 +17,7 @@ namespace {
 class Collector final : public vmstate::LoadObserver {
  public:
   std::vector<FieldSpan> spans;
+  bool wants_values() const override { return false; }
   void field(std::string_view name, int index, std::uint64_t begin, std::uint64_t end, const std::string&) override {
     if (end <= begin) return;
     std::string n(name);

@@ -13,6 +13,8 @@
 
 namespace migcheck::harness::detail {
 
+class Layout;
+
 // ---- field-level comparison (state_diff.cpp) ----------------------------------
 
 // Where two states differ, for humans: "<path>: <a> vs <b>" for the first
@@ -52,6 +54,7 @@ bool reader_knows(const Profile& reader, const SubsectionUse& sub);
 // The subsection headers a load meets, with their offsets (an observer).
 class SubsectionRecorder : public vmstate::LoadObserver {
  public:
+  bool wants_values() const override { return false; }
   void subsection(std::string_view name, std::uint32_t, std::uint64_t begin, std::uint64_t) override {
     seen.emplace_back(std::string(name), begin);
   }
@@ -118,6 +121,21 @@ bool packed_index_on_unset_ring(const virtio::VirtioDevice& d);
 // `reloaded`, the load of QEMU's re-save of `state`, was refused for that
 // reason: rejected by L8a (desc 0 with an index) while `state` has such a queue.
 bool refused_packed_resave(const LoadResult& reloaded, const virtio::VirtioDevice& state);
+
+// ---- the byte-input properties over a load done once (load_properties.cpp) ----
+
+// What roundtrip_bytes needs of a load (its Layout and the parsed states):
+// the options of the one load that P2, P4 and P5 share.
+LoadOptions shared_load_options(Layout* layout);
+// A release never met a machine type newer than itself: roundtrip-bytes is
+// vacuous there, and needs no load.
+bool machine_newer_than_release(const Destination& dest);
+// P5, P4 and P2 over `r`, the load of `bytes` into `dest` (P2 with the
+// options above; P5 with the load's duration in seconds).
+Verdict totality_of(std::span<const std::uint8_t> bytes, const LoadResult& r, double seconds);
+Verdict sanitization_of(std::span<const std::uint8_t> bytes, const Destination& dest, const LoadResult& r);
+Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destination& dest, const LoadResult& r,
+                           const Layout& layout);
 
 // The destination's device index of a loaded device, or -1.
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "detail.h"
+#include "layout.h"
 #include "migcheck/harness/state_rules.h"
 #include "migcheck/stream/save.h"
 #include "migcheck/vmstate/format.h"
@@ -12,38 +13,8 @@ namespace migcheck::harness {
 
 namespace {
 
+using detail::Layout;
 using vmstate::qemu_format;
-
-// Fields and subsection headers of a load, with their input offsets.
-class Layout : public vmstate::LoadObserver {
- public:
-  struct Item {
-    std::string_view name;  // field name, or subsection name for headers
-    std::uint64_t begin, end;
-    bool header;
-  };
-  void field(std::string_view name, int, std::uint64_t begin, std::uint64_t end, const std::string&) override {
-    items.push_back({name, begin, end, false});
-  }
-  void subsection(std::string_view name, std::uint32_t, std::uint64_t begin, std::uint64_t end) override {
-    items.push_back({name, begin, end, true});
-  }
-  // The innermost item covering `offset` (fields are recorded innermost first
-  // per position, so the shortest one wins).
-  const Item* at(std::uint64_t offset) const {
-    const Item* best = nullptr;
-    for (const Item& it : items)
-      if (offset >= it.begin && offset < it.end && (!best || it.end - it.begin < best->end - best->begin)) best = &it;
-    return best;
-  }
-  std::vector<std::string> subsections(std::uint64_t from, std::uint64_t to) const {
-    std::vector<std::string> out;
-    for (const Item& it : items)
-      if (it.header && it.begin >= from && it.begin < to) out.emplace_back(it.name);
-    return out;
-  }
-  std::vector<Item> items;
-};
 
 std::string join(const std::vector<std::string>& v) {
   std::string s;
@@ -97,16 +68,31 @@ void structural(const Layout& layout, std::span<const std::uint8_t> bytes, std::
 }  // namespace
 
 Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& dest) {
+  if (detail::machine_newer_than_release(dest)) return detail::roundtrip_bytes_of(bytes, dest, {}, {});
   Layout layout;
+  const LoadResult r = load_any(bytes, dest, detail::shared_load_options(&layout));
+  return detail::roundtrip_bytes_of(bytes, dest, r, layout);
+}
+
+namespace detail {
+
+bool machine_newer_than_release(const Destination& dest) {
+  return dest.profile && dest.machine.version > dest.profile->release;
+}
+
+LoadOptions shared_load_options(Layout* layout) {
   LoadOptions options;
   options.keep_parsed = true;
-  options.observer = &layout;
+  options.observer = layout;
+  return options;
+}
+
+Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destination& dest, const LoadResult& r,
+                           const Layout& layout) {
   // A release never met a machine type newer than itself: what that
   // machine's compat properties turn on (e.g. ccw's css migration) is not
   // in the release's save format.
-  if (dest.profile && dest.machine.version > dest.profile->release)
-    return Verdict::skip("machine type newer than the loader's release");
-  const LoadResult r = load_any(bytes, dest, options);
+  if (machine_newer_than_release(dest)) return Verdict::skip("machine type newer than the loader's release");
   if (r.verdict != migcheck::Verdict::Accepted) return Verdict::skip("not accepted: nothing to re-encode");
   Verdict v;
   auto note = [&](std::string_view what) {
@@ -188,7 +174,7 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
       std::vector<std::string> dropped;
       for (const std::string& s : seen)
         if (std::find(needed.begin(), needed.end(), s) == needed.end()) dropped.push_back(s);
-      if (!dropped.empty()) {
+      if (!dropped.empty() && !(reparsed == expected)) {
         const virtio::VirtioDevice before = expected;
         detail::adopt_subsection_fields(expected, reparsed, dropped);
         if (!(before == expected)) note("unneeded-subsection-dropped");
@@ -291,5 +277,7 @@ Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& 
   }
   return v;
 }
+
+}  // namespace detail
 
 }  // namespace migcheck::harness

@@ -76,8 +76,17 @@ LoadResult resave_and_load(bool full_stream, const Destination& dest, const Load
   return load_section_record(*resaved, dest);
 }
 
-// First device of `first` not loaded identically in `second`, as a failure.
-std::string compare(const LoadResult& first, const LoadResult& second, const std::string& what) {
+// Every device of `first` loaded identically in `second`.
+bool fixed(const LoadResult& first, const LoadResult& second) {
+  return std::all_of(first.devices.begin(), first.devices.end(), [&](const LoadedDevice& dev) {
+    const LoadedDevice* twice = detail::loaded(second, dev.spec);
+    return twice && twice->state == dev.state;
+  });
+}
+
+// The first device of `first` not loaded identically in `second`, as a
+// failure (spelt out only when it is one: the field walk is not cheap).
+std::string difference(const LoadResult& first, const LoadResult& second, const std::string& what) {
   for (const LoadedDevice& dev : first.devices) {
     const LoadedDevice* twice = detail::loaded(second, dev.spec);
     if (!twice) return dev.idstr + ": not loaded again";
@@ -117,8 +126,7 @@ Verdict fixed_point(std::span<const std::uint8_t> bytes, const Destination& dest
   if (refuses_own_resave(r, again)) return packed_overrides_last_avail();
   if (again.verdict != migcheck::Verdict::Accepted)
     return Verdict::fail("re-saved sanitized state is " + detail::describe_result(again));
-  std::string diff = compare(r, again, "loaded vs re-loaded");
-  if (diff.empty()) return Verdict::ok();
+  if (fixed(r, again)) return Verdict::ok();
   // What the first re-save legitimately changes: queue entries virtio_save
   // does not write again, and state derived from a superseded feature word.
   // The state the next migration keeps is then the fixed point.
@@ -127,15 +135,15 @@ Verdict fixed_point(std::span<const std::uint8_t> bytes, const Destination& dest
     if (detail::drops_queues(dev.state)) why.emplace_back("queue-count-truncated");
     if (detail::features_low_word_superseded(dev.state)) why.emplace_back("features-low-word-superseded");
   }
-  if (why.empty()) return Verdict::fail(diff);
+  if (why.empty()) return Verdict::fail(difference(r, again, "loaded vs re-loaded"));
   std::vector<std::uint8_t> twice;
   const LoadResult third = resave_and_load(full, dest, again, &twice, &error);
   if (!error.empty()) return Verdict::skip(error);
   if (refuses_own_resave(again, third)) return packed_overrides_last_avail();
   if (third.verdict != migcheck::Verdict::Accepted)
     return Verdict::fail("re-saved twice, the state is " + detail::describe_result(third));
-  diff = compare(again, third, "re-loaded vs re-loaded twice, after " + why.front());
-  if (!diff.empty()) return Verdict::fail(diff);
+  if (!fixed(again, third))
+    return Verdict::fail(difference(again, third, "re-loaded vs re-loaded twice, after " + why.front()));
   Verdict v;
   v.applied = std::move(why);
   return v;
@@ -144,7 +152,10 @@ Verdict fixed_point(std::span<const std::uint8_t> bytes, const Destination& dest
 }  // namespace
 
 Verdict sanitization(std::span<const std::uint8_t> bytes, const Destination& dest) {
-  const LoadResult r = load_any(bytes, dest);
+  return detail::sanitization_of(bytes, dest, load_any(bytes, dest));
+}
+
+Verdict detail::sanitization_of(std::span<const std::uint8_t> bytes, const Destination& dest, const LoadResult& r) {
   switch (r.verdict) {
     case migcheck::Verdict::Rejected:
       if (!r.diag.reject.rule) return Verdict::fail("rejected without a named rule: " + detail::describe_result(r));

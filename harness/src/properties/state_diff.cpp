@@ -62,6 +62,19 @@ class Recorder : public vmstate::Visitor {
     return s;
   }
 
+  // Same field at the same place of the walk (what path() compares,
+  // without building the strings).
+  bool same_place(const Entry& e, const Recorder& other, const Entry& o) const {
+    if (e.name != o.name || e.index != o.index) return false;
+    int f = e.frame, g = o.frame;
+    for (; f >= 0 && g >= 0; f = frames[static_cast<std::size_t>(f)].parent,
+                             g = other.frames[static_cast<std::size_t>(g)].parent) {
+      const Frame &a = frames[static_cast<std::size_t>(f)], &b = other.frames[static_cast<std::size_t>(g)];
+      if (a.vmsd != b.vmsd || a.index != b.index) return false;
+    }
+    return f < 0 && g < 0;
+  }
+
   std::vector<Frame> frames;
   std::vector<Entry> entries;
 
@@ -229,10 +242,9 @@ std::string first_difference(const virtio::VirtioDevice& a, const virtio::Virtio
   const std::size_t n = std::min(ra.entries.size(), rb.entries.size());
   for (std::size_t i = 0; i < n; ++i) {
     const Recorder::Entry &x = ra.entries[i], &y = rb.entries[i];
-    const std::string px = ra.path(x), py = rb.path(y);
-    if (px != py) return "schema walk differs: " + px + " vs " + py;
+    if (!ra.same_place(x, rb, y)) return "schema walk differs: " + ra.path(x) + " vs " + rb.path(y);
     if (x.is_bytes != y.is_bytes || x.value != y.value || x.bytes != y.bytes)
-      return px + ": " + show(x) + " vs " + show(y);
+      return ra.path(x) + ": " + show(x) + " vs " + show(y);
   }
   if (ra.entries.size() != rb.entries.size())
     return qemu_format("schema walk differs: %zu vs %zu fields", ra.entries.size(), rb.entries.size());

@@ -18,7 +18,10 @@ constexpr double kSecondsPerMiB = 5.0;
 Verdict totality(std::span<const std::uint8_t> bytes, const Destination& dest) {
   const auto start = std::chrono::steady_clock::now();
   const LoadResult r = load_any(bytes, dest);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return detail::totality_of(bytes, r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+Verdict detail::totality_of(std::span<const std::uint8_t> bytes, const LoadResult& r, double seconds) {
   const double bound = kSecondsBase + kSecondsPerMiB * static_cast<double>(bytes.size()) / (1 << 20);
   if (seconds > bound)
     return Verdict::fail("load took " + std::to_string(seconds) + " s (bound " + std::to_string(bound) + " s)");

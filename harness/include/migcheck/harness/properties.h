@@ -94,6 +94,13 @@ Verdict sanitization(std::span<const std::uint8_t> bytes, const Destination& des
 // (generous: the callers run it under ASan/UBSan and their own limits).
 Verdict totality(std::span<const std::uint8_t> bytes, const Destination& dest);
 
+// P5, P4 and (when asked) P2 over one load of `bytes`: the verdicts the
+// three functions above give, for the price of one load (fuzz_load's check).
+struct LoadVerdicts {
+  Verdict totality, sanitization, roundtrip_bytes;
+};
+LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destination& dest, bool with_roundtrip_bytes);
+
 // The invariants of a loaded device (P4), each violation as
 // "<invariant id>: <what>": device-endian in {little, big}; guest features
 // within the destination's host features; num-vqs <= QMAX; queue_sel < QMAX;

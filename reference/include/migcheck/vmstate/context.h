@@ -50,7 +50,11 @@ class LoadObserver {
   // A vmsd (or hand-written block) starts/ends at `offset`.
   virtual void enter(std::string_view /*name*/, int /*version*/, std::uint64_t /*offset*/) {}
   virtual void leave(std::uint64_t /*offset*/) {}
-  // One field element was read from [begin, end).
+  // Whether field() needs the value described (a dump does; an observer
+  // of offsets only does not, and spares the loader the formatting).
+  virtual bool wants_values() const { return true; }
+  // One field element was read from [begin, end); `value` is empty unless
+  // wants_values().
   virtual void field(std::string_view /*name*/, int /*index*/, std::uint64_t /*begin*/,
                      std::uint64_t /*end*/, const std::string& /*value*/) {}
   // A subsection header (0x05 len name version) at [begin, end).

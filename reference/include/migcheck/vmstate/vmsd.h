@@ -165,7 +165,7 @@ int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) 
       }
       if (ctx.observer && !field->is_struct())
         ctx.observer->field(field->name(), n > 1 ? i : -1, begin, f.offset(),
-                            field->describe(state, i));
+                            ctx.observer->wants_values() ? field->describe(state, i) : std::string());
     }
   }
   if (!vmsd.hand_written) {

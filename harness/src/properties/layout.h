@@ -1,0 +1,46 @@
+// The fields and subsection headers one load met, with their input offsets:
+// what roundtrip-bytes explains a differing byte by (docs/properties.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "migcheck/vmstate/context.h"
+
+namespace migcheck::harness::detail {
+
+// Fields and subsection headers of a load, with their input offsets.
+class Layout : public vmstate::LoadObserver {
+ public:
+  struct Item {
+    std::string_view name;  // field name, or subsection name for headers
+    std::uint64_t begin, end;
+    bool header;
+  };
+  bool wants_values() const override { return false; }
+  void field(std::string_view name, int, std::uint64_t begin, std::uint64_t end, const std::string&) override {
+    items.push_back({name, begin, end, false});
+  }
+  void subsection(std::string_view name, std::uint32_t, std::uint64_t begin, std::uint64_t end) override {
+    items.push_back({name, begin, end, true});
+  }
+  // The innermost item covering `offset` (fields are recorded innermost first
+  // per position, so the shortest one wins).
+  const Item* at(std::uint64_t offset) const {
+    const Item* best = nullptr;
+    for (const Item& it : items)
+      if (offset >= it.begin && offset < it.end && (!best || it.end - it.begin < best->end - best->begin)) best = &it;
+    return best;
+  }
+  std::vector<std::string> subsections(std::uint64_t from, std::uint64_t to) const {
+    std::vector<std::string> out;
+    for (const Item& it : items)
+      if (it.header && it.begin >= from && it.begin < to) out.emplace_back(it.name);
+    return out;
+  }
+  std::vector<Item> items;
+};
+
+}  // namespace migcheck::harness::detail
