@@ -28,12 +28,11 @@ std::string first_difference(const virtio::VirtioDevice& a, const virtio::Virtio
 // states of the same destination: the size of a counterexample.
 std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b);
 
-// Copies into `target` the fields that `source` holds inside the named
-// subsections (matched by path): what a property gives up comparing when a
-// re-save legitimately drops those subsections. Returns how many fields
-// were copied.
-std::size_t adopt_subsection_fields(virtio::VirtioDevice& target, const virtio::VirtioDevice& source,
-                                    const std::vector<std::string>& subsections);
+// first_difference over the fields outside the named subsections (and the
+// members no walk reaches); "" when only fields inside them differ: what a
+// re-save that legitimately drops those subsections may change.
+std::string first_difference_outside(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b,
+                                     const std::vector<std::string>& subsections);
 
 // ---- what a writer sends (emission.cpp) ------------------------------------------
 

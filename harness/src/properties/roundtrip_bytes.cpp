@@ -163,25 +163,27 @@ Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destinatio
         reparsed.net.saved_guest_offloads = dev.parsed->net.saved_guest_offloads;
         reparsed.net.curr_guest_offloads = dev.parsed->net.curr_guest_offloads;
       }
-      // queue-count-truncated: queue entries virtio_save does not write
-      // again (from the first vring.num == 0 on) revert to the destination's
-      // on the re-load; the re-encoding need only reach a fixed point, one
-      // round later (those slots may have a vring.num again).
       // unneeded-subsection-dropped: a subsection the input sent although
       // its needed() is false on the loaded state (e.g. page-poison after
       // the feature bit was cleared) is not re-saved, so its fields come
       // from the destination on the re-load.
-      std::vector<std::string> dropped;
-      for (const std::string& s : seen)
-        if (std::find(needed.begin(), needed.end(), s) == needed.end()) dropped.push_back(s);
-      if (!dropped.empty() && !(reparsed == expected)) {
-        const virtio::VirtioDevice before = expected;
-        detail::adopt_subsection_fields(expected, reparsed, dropped);
-        if (!(before == expected)) note("unneeded-subsection-dropped");
+      bool same = reparsed == expected;
+      if (!same) {
+        std::vector<std::string> dropped;
+        for (const std::string& s : seen)
+          if (std::find(needed.begin(), needed.end(), s) == needed.end()) dropped.push_back(s);
+        if (!dropped.empty() && detail::first_difference_outside(expected, reparsed, dropped).empty()) {
+          note("unneeded-subsection-dropped");
+          same = true;
+        }
       }
+      // queue-count-truncated: queue entries virtio_save does not write
+      // again (from the first vring.num == 0 on) revert to the destination's
+      // on the re-load; the re-encoding need only reach a fixed point, one
+      // round later (those slots may have a vring.num again).
       const bool truncated = detail::drops_queues(*dev.parsed);
       if (truncated) note("queue-count-truncated");
-      if (!truncated && !(reparsed == expected))
+      if (!truncated && !same)
         return Verdict::fail(dev.idstr + ": the re-encoded section parses differently: " +
                              detail::first_difference(expected, reparsed));
       const SectionHeader so{.section_id = dev.section_id, .idstr = dev.idstr, .instance_id = dev.instance_id,

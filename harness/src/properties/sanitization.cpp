@@ -105,6 +105,25 @@ bool refuses_own_resave(const LoadResult& loaded, const LoadResult& reloaded) {
                      [&](const LoadedDevice& dev) { return detail::refused_packed_resave(reloaded, dev.state); });
 }
 
+// unneeded-subsection-dropped: the input sent a subsection whose needed()
+// is false on the loaded state (virtio-net-device/rss with enabled = false,
+// found by fuzz_load); the re-save leaves it out, so its fields take the
+// destination's values. Costs a second load, so only asked on a mismatch.
+bool sent_unneeded_subsection(std::span<const std::uint8_t> bytes, const Destination& dest) {
+  if (!dest.profile) return false;
+  detail::SubsectionRecorder sent;
+  LoadOptions options;
+  options.observer = &sent;
+  const LoadResult r = load_any(bytes, dest, options);
+  for (const LoadedDevice& dev : r.devices) {
+    std::vector<std::string> needed;
+    for (const detail::SubsectionUse& s : detail::needed_subsections(dev.state, *dest.profile)) needed.push_back(s.name);
+    for (const std::string& s : sent.between(dev.body_begin, dev.body_end))
+      if (std::find(needed.begin(), needed.end(), s) == needed.end()) return true;
+  }
+  return false;
+}
+
 Verdict packed_overrides_last_avail() {
   Verdict v;  // no fixed point to check
   v.applied.emplace_back("packed-overrides-last-avail");
@@ -128,13 +147,15 @@ Verdict fixed_point(std::span<const std::uint8_t> bytes, const Destination& dest
     return Verdict::fail("re-saved sanitized state is " + detail::describe_result(again));
   if (fixed(r, again)) return Verdict::ok();
   // What the first re-save legitimately changes: queue entries virtio_save
-  // does not write again, and state derived from a superseded feature word.
+  // does not write again, state derived from a superseded feature word, and
+  // fields of a subsection sent though not needed.
   // The state the next migration keeps is then the fixed point.
   std::vector<std::string> why;
   for (const LoadedDevice& dev : r.devices) {
     if (detail::drops_queues(dev.state)) why.emplace_back("queue-count-truncated");
     if (detail::features_low_word_superseded(dev.state)) why.emplace_back("features-low-word-superseded");
   }
+  if (why.empty() && sent_unneeded_subsection(bytes, dest)) why.emplace_back("unneeded-subsection-dropped");
   if (why.empty()) return Verdict::fail(difference(r, again, "loaded vs re-loaded"));
   std::vector<std::uint8_t> twice;
   const LoadResult third = resave_and_load(full, dest, again, &twice, &error);

@@ -2,7 +2,6 @@
 // visit that generators use names every field, so a failing property can
 // say which one differs.
 #include <algorithm>
-#include <map>
 
 #include "detail.h"
 #include "migcheck/virtio/core.h"
@@ -96,7 +95,8 @@ std::string show(const Recorder::Entry& e) {
 }
 
 // Members no visit reaches: destination properties and what the loader
-// derives (ring bookkeeping, recomputed or re-armed values).
+// derives (ring bookkeeping, recomputed or re-armed values); "" when those
+// listed here agree.
 std::string unvisited_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b) {
 #define MC_CMP(expr)                                                                                     \
   if (!(a.expr == b.expr)) return std::string(#expr) + " differs";
@@ -146,109 +146,51 @@ std::string unvisited_difference(const virtio::VirtioDevice& a, const virtio::Vi
   if (!(a.pci == b.pci)) return "pci proxy differs";
   if (!(a.mmio == b.mmio)) return "mmio proxy differs";
   if (!(a.ccw == b.ccw)) return "ccw proxy differs";
-  return "a member outside the schema differs";
+  return {};
 }
-
-// The fields inside the named subsections, keyed by their path: recorded
-// from one state, then written into another over the same schema walk.
-class SubsectionFields : public vmstate::Visitor {
- public:
-  explicit SubsectionFields(const std::vector<std::string>& names) : names_(names) {}
-
-  void scalar(std::string_view name, int index, vmstate::ScalarKind, std::uint64_t& value) override {
-    if (inside_ == 0) return;
-    if (recording_) {
-      saved_[key(name, index)] = {value, {}};
-    } else if (const Saved* s = find(name, index)) {
-      value = s->value;
-      ++copied;
-    }
-  }
-  void bytes(std::string_view name, int index, std::span<std::uint8_t> value) override {
-    if (inside_ == 0) return;
-    if (recording_) {
-      saved_[key(name, index)] = {0, {value.begin(), value.end()}};
-    } else if (const Saved* s = find(name, index); s && s->bytes.size() == value.size()) {
-      std::copy(s->bytes.begin(), s->bytes.end(), value.begin());
-      ++copied;
-    }
-  }
-  void vbytes(std::string_view name, int index, std::vector<std::uint8_t>& value, std::size_t max) override {
-    if (inside_ == 0) return;
-    if (recording_) {
-      saved_[key(name, index)] = {0, value};
-    } else if (const Saved* s = find(name, index); s && s->bytes.size() <= max) {
-      value = s->bytes;
-      ++copied;
-    }
-  }
-  bool enter(std::string_view vmsd, int index) override {
-    path_.push_back(qemu_format("%s[%d]/", std::string(vmsd), index));
-    const bool named = std::find(names_.begin(), names_.end(), vmsd) != names_.end();
-    marks_.push_back(named);
-    if (named) ++inside_;
-    return true;
-  }
-  void leave() override {
-    if (marks_.empty()) return;
-    if (marks_.back()) --inside_;
-    marks_.pop_back();
-    path_.pop_back();
-  }
-  void apply_next() { recording_ = false; }
-
-  std::size_t copied = 0;
-
- private:
-  struct Saved {
-    std::uint64_t value = 0;
-    std::vector<std::uint8_t> bytes;
-  };
-  std::string key(std::string_view name, int index) const {
-    std::string k;
-    for (const std::string& p : path_) k += p;
-    return k + qemu_format("%s[%d]", std::string(name), index);
-  }
-  const Saved* find(std::string_view name, int index) const {
-    auto it = saved_.find(key(name, index));
-    return it == saved_.end() ? nullptr : &it->second;
-  }
-
-  const std::vector<std::string>& names_;
-  std::vector<std::string> path_;
-  std::vector<bool> marks_;
-  int inside_ = 0;
-  bool recording_ = true;
-  std::map<std::string, Saved> saved_;
-};
 
 }  // namespace
 
-std::size_t adopt_subsection_fields(virtio::VirtioDevice& target, const virtio::VirtioDevice& source,
-                                    const std::vector<std::string>& subsections) {
-  if (subsections.empty()) return 0;
-  SubsectionFields fields(subsections);
-  virtio::VirtioDevice from = source;
-  from.profile = target.profile;  // one schema walk for both
-  vmstate::visit_state(fields, virtio::section_vmsd(from.kind), from);
-  fields.apply_next();
-  vmstate::visit_state(fields, virtio::section_vmsd(target.kind), target);
-  return fields.copied;
-}
+namespace {
 
-std::string first_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema) {
-  if (a == b) return {};
+// The first difference of two walks, over the entries `keep` accepts; then
+// of the members no walk reaches; "" when none.
+template <class Keep>
+std::string walk_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema,
+                            Keep keep) {
   const Recorder ra = record(a, schema ? schema : a.profile), rb = record(b, schema ? schema : a.profile);
-  const std::size_t n = std::min(ra.entries.size(), rb.entries.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const Recorder::Entry &x = ra.entries[i], &y = rb.entries[i];
+  std::size_t i = 0, j = 0;
+  for (;; ++i, ++j) {
+    while (i < ra.entries.size() && !keep(ra, ra.entries[i])) ++i;
+    while (j < rb.entries.size() && !keep(rb, rb.entries[j])) ++j;
+    if (i == ra.entries.size() || j == rb.entries.size()) break;
+    const Recorder::Entry &x = ra.entries[i], &y = rb.entries[j];
     if (!ra.same_place(x, rb, y)) return "schema walk differs: " + ra.path(x) + " vs " + rb.path(y);
     if (x.is_bytes != y.is_bytes || x.value != y.value || x.bytes != y.bytes)
       return ra.path(x) + ": " + show(x) + " vs " + show(y);
   }
-  if (ra.entries.size() != rb.entries.size())
-    return qemu_format("schema walk differs: %zu vs %zu fields", ra.entries.size(), rb.entries.size());
+  if (i != ra.entries.size() || j != rb.entries.size()) return "schema walk differs: one state has more fields";
   return unvisited_difference(a, b);
+}
+
+}  // namespace
+
+std::string first_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema) {
+  if (a == b) return {};
+  const std::string d = walk_difference(a, b, schema, [](const Recorder&, const Recorder::Entry&) { return true; });
+  return d.empty() ? "a member outside the schema differs" : d;
+}
+
+std::string first_difference_outside(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b,
+                                     const std::vector<std::string>& subsections) {
+  if (a == b) return {};
+  return walk_difference(a, b, nullptr, [&](const Recorder& r, const Recorder::Entry& e) {
+    for (int f = e.frame; f >= 0; f = r.frames[static_cast<std::size_t>(f)].parent)
+      if (std::find(subsections.begin(), subsections.end(), r.frames[static_cast<std::size_t>(f)].vmsd) !=
+          subsections.end())
+        return false;
+    return true;
+  });
 }
 
 std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b) {

@@ -28,7 +28,7 @@ bool GuestMemory::fill_page(std::string_view block, std::uint64_t offset, std::u
   if (byte == 0) {
     pages_.erase(key);
   } else {
-    pages_[key].assign(kPageSize, byte);
+    pages_[key].assign(1, byte);  // a fill page: its one byte, not 4 KiB (see load8)
   }
   return true;
 }
@@ -47,7 +47,8 @@ bool GuestMemory::mappable(std::uint64_t gpa, std::uint64_t len) const {
 
 std::uint8_t GuestMemory::load8(std::uint64_t gpa) const {
   auto it = pages_.find(gpa / kPageSize);
-  return it == pages_.end() ? 0 : it->second[gpa % kPageSize];
+  if (it == pages_.end()) return 0;
+  return it->second.size() == 1 ? it->second[0] : it->second[gpa % kPageSize];
 }
 
 std::uint16_t GuestMemory::load16(std::uint64_t gpa, bool big_endian) const {

@@ -205,7 +205,12 @@ void device_properties(const Bytes& s, const Header& h, const BodyFacts& f, std:
     // Device part: be16 cols, be16 rows, be32 max_nr_ports, ports_map words.
     const std::size_t map = f.device_part + 8;
     std::vector<std::string> ports;
-    for (std::uint32_t w = 0; w < (max_ports + 31) / 32 && s.has(map + 4 * w, 4); ++w) {
+    // No device has more than VIRTIO_QUEUE_MAX / 2 - 1 = 511 ports (QEMU
+    // refuses a larger max_ports, and so does make_destination): a map read
+    // further would turn every input bit into a -device string (a 200 KB
+    // input made 90 MB of them; fuzz_stream out-of-memory).
+    const std::uint32_t words = std::min<std::uint32_t>(max_ports, 1024 / 2 - 1) / 32 + 1;
+    for (std::uint32_t w = 0; w < words && w < (max_ports + 31) / 32 && s.has(map + 4 * w, 4); ++w) {
       const std::uint32_t bits = s.be32(map + 4 * w);
       for (int b = 0; b < 32; ++b)
         if (bits & (1u << b)) {

@@ -44,7 +44,10 @@ class GuestMemory {
  private:
   const Region* region_of(std::string_view block) const;
   std::vector<Region> regions_;
-  std::unordered_map<std::uint64_t, std::vector<std::uint8_t>> pages_;  // key: gpa page number
+  // key: gpa page number; a page is its 4096 bytes, or one byte for a page
+  // filled with it (a 9-byte RAM record must not cost 4 KiB: memory stays
+  // proportional to the input).
+  std::unordered_map<std::uint64_t, std::vector<std::uint8_t>> pages_;
 };
 
 }  // namespace migcheck
