@@ -28,35 +28,9 @@ class ReferenceAdapter final : public Adapter {
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
   }
-  // What a source holding the loaded state would send: the input with each
-  // device's section replaced by save_section of its (sanitized) state.
   std::optional<std::vector<std::uint8_t>> save(std::span<const std::uint8_t> stream, const Destination& dest,
                                                 std::string* error) override {
-    const LoadResult r = load_any(stream, dest);
-    if (r.verdict != Verdict::Accepted) {
-      *error = "the reference does not accept the input";
-      return std::nullopt;
-    }
-    std::vector<std::uint8_t> out;
-    std::uint64_t at = 0;
-    for (const LoadedDevice& dev : r.devices) {
-      const std::uint64_t end = dev.body_end + (dev.footer ? 5 : 0);
-      if (dev.header_offset < at || end > stream.size()) {
-        *error = "cannot locate the section of " + dev.idstr;
-        return std::nullopt;
-      }
-      out.insert(out.end(), stream.begin() + static_cast<std::ptrdiff_t>(at),
-                 stream.begin() + static_cast<std::ptrdiff_t>(dev.header_offset));
-      const auto section = save_section(dev.state, {.section_id = dev.section_id,
-                                                       .idstr = dev.idstr,
-                                                       .instance_id = dev.instance_id,
-                                                       .version_id = dev.version_id,
-                                                       .footer = dev.footer});
-      out.insert(out.end(), section.begin(), section.end());
-      at = end;
-    }
-    out.insert(out.end(), stream.begin() + static_cast<std::ptrdiff_t>(at), stream.end());
-    return out;
+    return resave_stream(stream, load_any(stream, dest), error);
   }
 
  private:
@@ -64,6 +38,34 @@ class ReferenceAdapter final : public Adapter {
 };
 
 }  // namespace
+
+std::optional<std::vector<std::uint8_t>> resave_stream(std::span<const std::uint8_t> stream, const LoadResult& r,
+                                                       std::string* error) {
+  if (r.verdict != Verdict::Accepted) {
+    *error = "the reference does not accept the input";
+    return std::nullopt;
+  }
+  std::vector<std::uint8_t> out;
+  std::uint64_t at = 0;
+  for (const LoadedDevice& dev : r.devices) {
+    const std::uint64_t end = dev.body_end + (dev.footer ? 5 : 0);
+    if (dev.header_offset < at || end > stream.size()) {
+      *error = "cannot locate the section of " + dev.idstr;
+      return std::nullopt;
+    }
+    out.insert(out.end(), stream.begin() + static_cast<std::ptrdiff_t>(at),
+               stream.begin() + static_cast<std::ptrdiff_t>(dev.header_offset));
+    const auto section = save_section(dev.state, {.section_id = dev.section_id,
+                                                     .idstr = dev.idstr,
+                                                     .instance_id = dev.instance_id,
+                                                     .version_id = dev.version_id,
+                                                     .footer = dev.footer});
+    out.insert(out.end(), section.begin(), section.end());
+    at = end;
+  }
+  out.insert(out.end(), stream.begin() + static_cast<std::ptrdiff_t>(at), stream.end());
+  return out;
+}
 
 AdapterResult from_load_result(const LoadResult& r) {
   AdapterResult out;
