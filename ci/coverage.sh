@@ -38,7 +38,8 @@ llvm-cov-14 show "${objects[@]}" -instr-profile="$build/coverage.profdata" "${fi
   -output-dir="$build/html" >/dev/null
 # The files furthest from the goal first, then the total.
 echo "reference/ coverage from corpora/ replay (lowest line coverage first):"
-awk 'NR>2 && $1 ~ /reference/ {print}' "$build/report.txt" | sort -k10 -g | head -15 \
+# (llvm-cov names the files relative to their common prefix, reference/.)
+awk 'NR>2 && NF>=13 && $1 != "TOTAL" && $1 !~ /^-/ {print}' "$build/report.txt" | sort -k10 -g | head -15 \
   | awk '{printf "  %-60s lines %s  branches %s\n", $1, $10, $13}'
 tail -1 "$build/report.txt" | awk '{printf "TOTAL: regions %s  functions %s  lines %s  branches %s\n", $4, $7, $10, $13}'
 echo "full report: $build/report.txt, HTML: $build/html/index.html"
