@@ -20,12 +20,15 @@ for t in fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader; do
     [ -d "$dir" ] && "$build/fuzzers/$t" "$dir" 2>/dev/null
   done
 done
-# Every capture and negative case through the CLI, with --roundtrip.
+# Every capture and negative case through the CLI: with --roundtrip and the
+# QMP status JSON under qemu-7.2, and under each older reader profile.
+profiles=$("$build/harness/migcheck" check --help | grep -o 'qemu-[0-9.]*[0-9]' | sort -u | grep -vx qemu-7.2)
 for f in corpora/qemu-7.2/streams/*.mig corpora/qemu-7.2/sections/*.bin corpora/qemu-7.2/negative/*.mig \
          corpora/regression/*/*; do
   [ -f "$f" ] || continue
-  "$build/harness/migcheck" check "$f" --roundtrip >/dev/null 2>&1 || true
+  "$build/harness/migcheck" check "$f" --roundtrip --json >/dev/null 2>&1 || true
   "$build/harness/migcheck" dump "$f" >/dev/null 2>&1 || true
+  for p in $profiles; do "$build/harness/migcheck" check "$f" --profile "$p" >/dev/null 2>&1 || true; done
 done
 
 llvm-profdata-14 merge -sparse "$prof"/*.profraw -o "$build/coverage.profdata"

@@ -205,7 +205,8 @@ bool legacy_rings(const Ctx& c, VirtioDevice& e) {
   for (std::size_t i = 0; i < c.nvq; ++i) {
     virtio::VRing& r = e.vq[i].vring;
     std::uint64_t avail, used;
-    if (legacy_ring_addresses(r, &avail, &used)) changed |= set(r.avail, avail) | set(r.used, used);
+    const bool skip_unaligned = !e.profile || e.profile->rings_skip_unaligned;
+    if (legacy_ring_addresses(r, &avail, &used, skip_unaligned)) changed |= set(r.avail, avail) | set(r.used, used);
   }
   return changed;
 }

@@ -29,11 +29,11 @@ void net_queue_layout(virtio::VirtioDevice& d, unsigned pairs) {
   for (std::size_t i = count; i < before; ++i) d.vq[i].vring.num = d.vq[i].vring.num_default = 0;
 }
 
-bool legacy_ring_addresses(const virtio::VRing& r, std::uint64_t* avail, std::uint64_t* used) {
-  if (!r.num || !r.desc || !r.align) return false;
+bool legacy_ring_addresses(const virtio::VRing& r, std::uint64_t* avail, std::uint64_t* used, bool skip_unaligned) {
+  if (!r.num || !r.desc || (!r.align && skip_unaligned)) return false;
   *avail = r.desc + 16ull * r.num;
   const std::uint64_t end = *avail + 4 + 2ull * r.num;
-  *used = (end + r.align - 1) / r.align * r.align;
+  *used = r.align ? (end + r.align - 1) / r.align * r.align : 0;
   return true;
 }
 

@@ -68,12 +68,14 @@ bool init_region_cache(LoadContext& ctx, VirtioDevice& d, std::uint32_t i) {
 // virtio_queue_update_rings: legacy rings are laid out from desc.
 bool update_rings(LoadContext& ctx, VirtioDevice& d, std::uint32_t i) {
   VRing& r = d.vq[i].vring;
-  if (!r.num || !r.desc || !r.align) return false;  // not set up: no cache
+  const bool skip_unaligned = !d.profile || d.profile->rings_skip_unaligned;
+  if (!r.num || !r.desc || (!r.align && skip_unaligned)) return false;  // not set up: no cache
   const std::uint64_t avail = r.desc + 16ull * r.num;
   // vring_align is QEMU_ALIGN_UP: division, so a non-power-of-two align
-  // (virtio-mmio takes it from the stream) rounds like QEMU does.
+  // (virtio-mmio takes it from the stream) rounds like QEMU does; the
+  // older mask form gave 0 for align 0.
   const std::uint64_t end = avail + 4 + 2ull * r.num;
-  const std::uint64_t used = (end + r.align - 1) / r.align * r.align;
+  const std::uint64_t used = r.align ? (end + r.align - 1) / r.align * r.align : 0;
   // Only a stream that carried avail/used (virtio/virtqueues) loses anything.
   const bool carried = d.wire_subsections & sub_bit(VirtioSub::Virtqueues);
   if (carried && (avail != r.avail || used != r.used))

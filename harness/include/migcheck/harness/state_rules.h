@@ -22,7 +22,10 @@ void net_queue_layout(virtio::VirtioDevice& d, unsigned pairs);
 
 // virtio_queue_update_rings: a legacy ring's avail and used addresses from
 // desc, num and align. False when the ring is not laid out (any of them 0).
-bool legacy_ring_addresses(const virtio::VRing& r, std::uint64_t* avail, std::uint64_t* used);
+// `skip_unaligned`: Profile::rings_skip_unaligned of the loader (7.2 leaves
+// a ring without vring.align unset; the 2015 releases laid it out, used 0).
+bool legacy_ring_addresses(const virtio::VRing& r, std::uint64_t* avail, std::uint64_t* used,
+                           bool skip_unaligned = true);
 
 // virtio_access_is_big_endian, which ring accesses use: only PPC64 and ARM
 // targets follow device_endian; on x86 (the only target modelled) rings are

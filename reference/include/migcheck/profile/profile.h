@@ -57,6 +57,12 @@ struct Profile {
   bool configuration_section;  // v2.4
   bool section_footer;         // v2.4
   bool vmdesc;                 // v2.3
+  // A legacy ring without vring.align: 7.2's virtio_queue_update_rings
+  // leaves it unset (no region cache, indices read 0); the 2014/2015
+  // virtqueue_init laid it out anyway, used at vring_align(x, 0) == 0.
+  // Reached when 2.4 loads a multiqueue virtio-net stream: set_features
+  // adds the control queue's slot (and its align) only after the queue loop.
+  bool rings_skip_unaligned;
 };
 
 std::span<const Profile> all_profiles();
