@@ -142,9 +142,10 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
     // before the queue loop (early feature check before 2.4, pre_load_queues
     // from 7.2.20) adds the extra pairs with virtio_add_queue, which sets
     // vring.align; one that lays them out after (2.4 up to 7.2.19) loads
-    // their num into never-added slots, keeps align 0 and so leaves legacy
-    // rings uncomputed. When writer and reader differ in this, only align
-    // and what it derives differ, and only as 0 vs 4096.
+    // their num into never-added slots and keeps align 0 (7.2 then leaves
+    // legacy rings uncomputed, 2.4 lays them out with used = 0). When writer
+    // and reader differ in this, only align and what it derives differ, and
+    // align only as 0 vs 4096.
     auto early = [](const Profile& p) { return p.features_check_early || p.pre_load_queues; };
     if (a.kind == DeviceKind::Net && early(reader) != early(*writer)) {
       const std::size_t realized = reset.vq.count_leading(reset.queue_max);
