@@ -46,6 +46,8 @@ struct SubsectionUse {
 // order: vmstate_virtio's (those the release defines whose needed() holds)
 // and the device and transport ones nested in the body.
 std::vector<SubsectionUse> needed_subsections(const virtio::VirtioDevice& state, const Profile& writer);
+// Their names only, in the same order.
+std::vector<std::string> needed_subsection_names(const virtio::VirtioDevice& state, const Profile& writer);
 
 // Does a loader of release `reader` know this subsection?
 bool reader_knows(const Profile& reader, const SubsectionUse& sub);

@@ -70,4 +70,10 @@ bool reader_knows(const Profile& reader, const SubsectionUse& sub) {
   return false;
 }
 
+std::vector<std::string> needed_subsection_names(const virtio::VirtioDevice& state, const Profile& writer) {
+  std::vector<std::string> names;
+  for (const SubsectionUse& s : needed_subsections(state, writer)) names.push_back(s.name);
+  return names;
+}
+
 }  // namespace migcheck::harness::detail

@@ -90,8 +90,7 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
     return Verdict::skip("the writer's own stream is " + detail::describe_result(w) + " (roundtrip-state's domain)");
   for (const LoadedDevice& dev : w.devices) {
     if (dev.spec >= s.states.size()) continue;
-    std::vector<std::string> needed;
-    for (const auto& sub : detail::needed_subsections(s.states[dev.spec], *writer)) needed.push_back(sub.name);
+    const std::vector<std::string> needed = detail::needed_subsection_names(s.states[dev.spec], *writer);
     const std::vector<std::string> sent = seen.between(dev.body_begin, dev.body_end);
     if (sent != needed) {
       std::string a, b;

@@ -126,8 +126,7 @@ Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destinatio
     const std::vector<std::string> seen = layout.subsections(dev.body_begin, dev.body_end);
     const bool features64_sent =
         std::find(seen.begin(), seen.end(), "virtio/64bit_features") != seen.end();
-    std::vector<std::string> needed;
-    for (const detail::SubsectionUse& s : detail::needed_subsections(parsed, *dest.profile)) needed.push_back(s.name);
+    const std::vector<std::string> needed = detail::needed_subsection_names(parsed, *dest.profile);
 
     // What the re-encoding carries: the input's sequence when identical,
     // else what a load of the re-encoded record meets.
