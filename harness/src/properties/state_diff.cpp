@@ -155,9 +155,41 @@ namespace {
 
 // The first difference of two walks, over the entries `keep` accepts; then
 // of the members no walk reaches; "" when none.
+// Writes into a walked state the values of the entries of `from` (a walk
+// of another state of the same shape) that `take` marks; the rest is left.
+class Overwriter : public vmstate::Visitor {
+ public:
+  Overwriter(const Recorder& from, const std::vector<bool>& take) : from_(from), take_(take) {}
+  void scalar(std::string_view name, int index, vmstate::ScalarKind, std::uint64_t& value) override {
+    if (const Recorder::Entry* e = next(name, index)) value = e->value;
+  }
+  void bytes(std::string_view name, int index, std::span<std::uint8_t> value) override {
+    if (const Recorder::Entry* e = next(name, index); e && e->bytes.size() == value.size())
+      std::copy(e->bytes.begin(), e->bytes.end(), value.begin());
+  }
+  void vbytes(std::string_view name, int index, std::vector<std::uint8_t>& value, std::size_t) override {
+    if (const Recorder::Entry* e = next(name, index)) value = e->bytes;
+  }
+  bool enter(std::string_view, int) override { return true; }
+  void leave() override {}
+
+ private:
+  // The entry at this step of the walk when it is to be taken and is the
+  // same field (the walks stay in step while the shapes agree).
+  const Recorder::Entry* next(std::string_view name, int index) {
+    const std::size_t k = i_++;
+    if (k >= from_.entries.size() || !take_[k]) return nullptr;
+    const Recorder::Entry& e = from_.entries[k];
+    return e.name == name && e.index == index ? &e : nullptr;
+  }
+  const Recorder& from_;
+  const std::vector<bool>& take_;
+  std::size_t i_ = 0;
+};
+
 template <class Keep>
 std::string walk_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema,
-                            Keep keep) {
+                            Keep keep, bool catch_all_on_kept_only = false) {
   const Recorder ra = record(a, schema ? schema : a.profile), rb = record(b, schema ? schema : a.profile);
   std::size_t i = 0, j = 0;
   for (;; ++i, ++j) {
@@ -170,7 +202,18 @@ std::string walk_difference(const virtio::VirtioDevice& a, const virtio::VirtioD
       return ra.path(x) + ": " + show(x) + " vs " + show(y);
   }
   if (i != ra.entries.size() || j != rb.entries.size()) return "schema walk differs: one state has more fields";
-  return unvisited_difference(a, b);
+  if (!catch_all_on_kept_only) return unvisited_difference(a, b);
+  // The members outside the walk are compared as a whole (unvisited_difference
+  // also covers the queues' ring addresses and indices): the entries the walk
+  // left out first take b's values in a copy of a.
+  std::vector<bool> take(rb.entries.size());
+  for (std::size_t k = 0; k < take.size(); ++k) take[k] = !keep(rb, rb.entries[k]);
+  virtio::VirtioDevice a2 = a;
+  a2.profile = schema ? schema : a.profile;
+  Overwriter w(rb, take);
+  vmstate::visit_state(w, virtio::section_vmsd(a2.kind), a2);
+  a2.profile = a.profile;
+  return unvisited_difference(a2, b);
 }
 
 }  // namespace
@@ -184,13 +227,16 @@ std::string first_difference(const virtio::VirtioDevice& a, const virtio::Virtio
 std::string first_difference_outside(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b,
                                      const std::vector<std::string>& subsections) {
   if (a == b) return {};
-  return walk_difference(a, b, nullptr, [&](const Recorder& r, const Recorder::Entry& e) {
-    for (int f = e.frame; f >= 0; f = r.frames[static_cast<std::size_t>(f)].parent)
-      if (std::find(subsections.begin(), subsections.end(), r.frames[static_cast<std::size_t>(f)].vmsd) !=
-          subsections.end())
-        return false;
-    return true;
-  });
+  return walk_difference(
+      a, b, nullptr,
+      [&](const Recorder& r, const Recorder::Entry& e) {
+        for (int f = e.frame; f >= 0; f = r.frames[static_cast<std::size_t>(f)].parent)
+          if (std::find(subsections.begin(), subsections.end(), r.frames[static_cast<std::size_t>(f)].vmsd) !=
+              subsections.end())
+            return false;
+        return true;
+      },
+      /*catch_all_on_kept_only=*/true);
 }
 
 std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b) {
