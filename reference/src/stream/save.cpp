@@ -1,17 +1,9 @@
 #include "migcheck/stream/save.h"
 
-#include "configuration.h"
 #include "migcheck/virtio/core.h"
 #include "migcheck/wire/writer.h"
 
 namespace migcheck {
-
-std::vector<std::uint8_t> save_body(const virtio::VirtioDevice& device) {
-  wire::Writer w(4096);
-  vmstate::SaveContext ctx{w};
-  vmstate::save_state(ctx, virtio::section_vmsd(device.kind), device);
-  return w.take();
-}
 
 std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const SectionHeader& h) {
   wire::Writer w(4096);
@@ -32,25 +24,6 @@ void save_section(const virtio::VirtioDevice& device, const SectionHeader& h, wi
     w.u8(0x7e);  // QEMU_VM_SECTION_FOOTER
     w.be32(h.section_id);
   }
-}
-
-std::vector<std::uint8_t> save_stream(const Destination& dest, std::span<const virtio::VirtioDevice> devices) {
-  wire::Writer w(65536);
-  w.be32(0x5145564d);  // QEVM
-  w.be32(3);
-  if (dest.machine.send_configuration) {
-    vmstate::SaveContext ctx{w};
-    stream::save_configuration(ctx, dest.machine.name);
-  }
-  for (std::size_t i = 0; i < devices.size() && i < dest.devices.size(); ++i) {
-    const auto section = save_section(devices[i], {.section_id = static_cast<std::uint32_t>(i + 2),
-                                                   .idstr = dest.devices[i].idstr,
-                                                   .instance_id = dest.devices[i].instance_id,
-                                                   .footer = dest.machine.send_section_footer});
-    w.bytes(section);
-  }
-  w.u8(0x00);  // QEMU_VM_EOF
-  return w.take();
 }
 
 }  // namespace migcheck

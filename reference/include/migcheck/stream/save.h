@@ -1,6 +1,5 @@
-// Writing what QEMU writes: a virtio device's section record, and a minimal
-// full stream around virtio sections (header, configuration, sections,
-// EOF) for a given destination.
+// Writing what QEMU writes: a virtio device's section record (whole
+// streams, with RAM: migcheck/stream/save_ram.h).
 #pragma once
 
 #include <cstdint>
@@ -26,14 +25,5 @@ struct SectionHeader {
 std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const SectionHeader& header);
 // The same, appended to `out` (reuse one writer on hot paths).
 void save_section(const virtio::VirtioDevice& device, const SectionHeader& header, wire::Writer& out);
-
-// The virtio body alone (what the section's single "virtio" field holds).
-std::vector<std::uint8_t> save_body(const virtio::VirtioDevice& device);
-
-// A stream QEMU would accept with only the destination's virtio devices:
-// magic, version, [configuration], one FULL section per device, EOF. No
-// RAM, no platform devices: for loaders that take virtio-only streams.
-std::vector<std::uint8_t> save_stream(const Destination& dest,
-                                      std::span<const virtio::VirtioDevice> devices);
 
 }  // namespace migcheck
