@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T="${SECONDS_PER_RUN:-20}"
-TARGETS=(fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader)
+TARGETS=(fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination)
 work=build/bench-fuzz; rm -rf "$work"; mkdir -p "$work"
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export ASAN_OPTIONS="abort_on_error=1:symbolize=0:detect_leaks=0:quarantine_size_mb=64"

@@ -16,7 +16,7 @@ if [ -n "$DEFECT" ]; then
   TARGETS=(fuzz_load_defects)
   echo "fuzz-smoke: planted defect '$DEFECT': this run must FAIL"
 else
-  read -r -a TARGETS <<< "${FUZZ_TARGETS:-fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader}"
+  read -r -a TARGETS <<< "${FUZZ_TARGETS:-fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination}"
 fi
 work=build/fuzz-smoke
 rm -rf "$work"; mkdir -p "$work"   # kept for post-mortem (CI uploads it)
@@ -31,7 +31,7 @@ dict_of() { case "$1" in fuzz_stream) echo fuzzers/dicts/stream.dict ;; fuzz_rou
 # (ci/oss-fuzz/build.sh, libFuzzer engine, ASan+UBSan): one compile checks
 # build.sh and feeds the smoke. Targets build.sh does not ship (the planted
 # defects, fuzz_diff) come from the fuzz-libfuzzer preset.
-oss_targets=" fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader "
+oss_targets=" fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination "
 presets=(fuzz-afl); lf_bin=build/fuzz-libfuzzer/fuzzers
 for t in "${TARGETS[@]}"; do [[ "$oss_targets" == *" $t "* ]] || { presets+=(fuzz-libfuzzer); break; }; done
 if [ ${#presets[@]} = 1 ]; then

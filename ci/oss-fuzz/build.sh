@@ -9,7 +9,7 @@
 #   LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out SRC=.. bash ci/oss-fuzz/build.sh
 src="${MIGCHECK_SRC:-$SRC/migcheck}"
 build="${WORK:-/tmp}/migcheck-oss-fuzz"
-targets=(fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader)
+targets=(fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination)
 
 # MIGCHECK_FUZZ_ENGINE=afl means "the compiler flags already instrument the
 # code; link the targets with MIGCHECK_FUZZ_LINK": exactly OSS-Fuzz's contract.
@@ -25,7 +25,7 @@ for t in "${targets[@]}"; do
   cp "$build/fuzzers/$t" "$OUT/"
   cp "$src/fuzzers/dicts/$t.options" "$OUT/"
   case "$t" in
-    fuzz_load) cp "$src/fuzzers/dicts/load.dict" "$OUT/$t.dict" ;;
+    fuzz_load|fuzz_destination) cp "$src/fuzzers/dicts/load.dict" "$OUT/$t.dict" ;;
     fuzz_stream) cp "$src/fuzzers/dicts/stream.dict" "$OUT/$t.dict" ;;
   esac
   # Flat zip of the seeds (python3: zip(1) is not in every builder image).

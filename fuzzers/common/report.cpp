@@ -26,4 +26,26 @@ void report_failure(std::string_view target, harness::Property property, const h
   std::abort();
 }
 
+harness::LoadChecks load_checks() {
+  const char* env = std::getenv("MIGCHECK_FUZZ_PROPERTIES");
+  if (!env || !*env) return {};
+  harness::LoadChecks checks{false, false};
+  const std::string_view list = env;
+  for (std::size_t i = 0; i <= list.size();) {
+    const std::size_t end = std::min(list.find(',', i), list.size());
+    const std::string_view word = list.substr(i, end - i);
+    if (word == harness::name(harness::Property::Sanitization)) {
+      checks.sanitization = true;
+    } else if (word == harness::name(harness::Property::RoundTripBytes)) {
+      checks.roundtrip_bytes = true;
+    } else if (word != harness::name(harness::Property::Totality)) {
+      std::fprintf(stderr, "MIGCHECK_FUZZ_PROPERTIES: '%.*s' is not one of totality, sanitization, roundtrip-bytes\n",
+                   static_cast<int>(word.size()), word.data());
+      std::exit(2);
+    }
+    i = end + 1;
+  }
+  return checks;
+}
+
 }  // namespace migcheck::fuzz

@@ -22,6 +22,13 @@ inline void require(std::string_view target, harness::Property property, const h
   if (!verdict.holds) report_failure(target, property, verdict, input, dest);
 }
 
+// The checks MIGCHECK_FUZZ_PROPERTIES asks of fuzz_load and fuzz_destination:
+// a comma-separated subset of sanitization and roundtrip-bytes besides
+// totality, which always runs ("totality" alone: a crash and unnamed-rejection
+// hunt at a multiple of the exec/s). Unset: all. An unknown name ends the
+// process with exit code 2.
+harness::LoadChecks load_checks();
+
 // Inputs above this are ignored: no target allocates from an unbounded size.
 inline constexpr std::size_t kMaxInput = std::size_t{1} << 20;
 

@@ -232,7 +232,7 @@ void add_fuzz(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "fuzz", "Run a fuzz target (libFuzzer -fork or AFL++ -M/-S) with progress; deduplicate, minimize and write its crashes.");
   cmd->add_option("--engine", o->engine, "libfuzzer | afl")->check(CLI::IsMember({"libfuzzer", "afl"}));
-  cmd->add_option("--target", o->target, "fuzz_load, fuzz_stream, fuzz_roundtrip, fuzz_old_reader, fuzz_load_defects, fuzz_diff")
+  cmd->add_option("--target", o->target, "fuzz_load, fuzz_stream, fuzz_roundtrip, fuzz_old_reader, fuzz_destination, fuzz_load_defects, fuzz_diff")
       ->required();
   cmd->add_option("--time", o->seconds, "seconds to fuzz (default 60)");
   cmd->add_option("--jobs", o->jobs, "parallel fuzzing processes (default 1)");

@@ -7,11 +7,13 @@
 namespace migcheck::harness {
 
 namespace {
-constexpr std::array<FuzzTarget, 6> kTargets = {{
+constexpr std::array<FuzzTarget, 7> kTargets = {{
     {"fuzz_load", "fuzz_load", "load", 256 * 1024, "section records / streams: totality + sanitization"},
     {"fuzz_stream", "fuzz_stream", "stream", 1024 * 1024, "full streams: totality + roundtrip-bytes"},
     {"fuzz_roundtrip", "fuzz_roundtrip", "", 4096, "generated states: roundtrip-state"},
     {"fuzz_old_reader", "fuzz_old_reader", "", 4096, "generated states, older reader: old-reader"},
+    {"fuzz_destination", "fuzz_destination", "load", 256 * 1024,
+     "destination line + section/stream: destination errors, totality + sanitization"},
     {"fuzz_load_defects", "fuzz_load", "load", 256 * 1024, "fuzz_load over the defects loader (MIGCHECK_DEFECT)"},
     {"fuzz_diff", "fuzz_load", "load", 256 * 1024, "differential: an adapter vs the reference"},
 }};

@@ -7,15 +7,18 @@
 
 namespace migcheck::harness {
 
-LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destination& dest, bool with_roundtrip_bytes) {
+LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destination& dest, LoadChecks checks) {
   detail::Layout layout;
   const auto start = std::chrono::steady_clock::now();
-  const LoadResult r = load_any(bytes, dest, detail::shared_load_options(with_roundtrip_bytes ? &layout : nullptr));
+  LoadOptions options = detail::shared_load_options(checks.roundtrip_bytes ? &layout : nullptr);
+  options.keep_parsed = checks.sanitization || checks.roundtrip_bytes;  // totality needs the verdict only
+  const LoadResult r = load_any(bytes, dest, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   LoadVerdicts v;
+  v.sanitization.vacuous = v.roundtrip_bytes.vacuous = true;
   v.totality = detail::totality_of(bytes, r, seconds);
-  v.sanitization = detail::sanitization_of(bytes, dest, r);
-  if (with_roundtrip_bytes) v.roundtrip_bytes = detail::roundtrip_bytes_of(bytes, dest, r, layout);
+  if (checks.sanitization) v.sanitization = detail::sanitization_of(bytes, dest, r);
+  if (checks.roundtrip_bytes) v.roundtrip_bytes = detail::roundtrip_bytes_of(bytes, dest, r, layout);
   return v;
 }
 

@@ -94,12 +94,17 @@ Verdict sanitization(std::span<const std::uint8_t> bytes, const Destination& des
 // (generous: the callers run it under ASan/UBSan and their own limits).
 Verdict totality(std::span<const std::uint8_t> bytes, const Destination& dest);
 
-// P5, P4 and (when asked) P2 over one load of `bytes`: the verdicts the
+// P5 and, when asked, P4 and P2 over one load of `bytes`: the verdicts the
 // three functions above give, for the price of one load (fuzz_load's check).
+// A property not asked for is reported as holding vacuously.
+struct LoadChecks {
+  bool sanitization = true;
+  bool roundtrip_bytes = true;
+};
 struct LoadVerdicts {
   Verdict totality, sanitization, roundtrip_bytes;
 };
-LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destination& dest, bool with_roundtrip_bytes);
+LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destination& dest, LoadChecks checks);
 
 // The invariants of a loaded device (P4), each violation as
 // "<invariant id>: <what>": device-endian in {little, big}; guest features
