@@ -9,9 +9,11 @@ namespace migcheck::cli {
 
 void add_destination_options(CLI::App& cmd, DestinationOptions& o) {
   cmd.add_option("--machine", o.machine, "destination machine type (e.g. pc-i440fx-7.2, q35); default: inferred");
+  std::string drivers;
+  for (std::string_view d : supported_drivers()) (drivers += drivers.empty() ? "" : ", ") += d;
   cmd.add_option("--device", o.devices,
                  "destination device as for qemu -device (repeatable), e.g. virtio-net-pci,disable-legacy=on,mq=on; "
-                 "default: inferred from the stream")
+                 "default: inferred from the stream. Drivers: " + drivers)
       ->allow_extra_args(false);  // one value per --device: a FILE after it stays a FILE
   cmd.add_option("--profile", o.profile, "QEMU release whose loader to emulate: qemu-2.0, qemu-2.1, qemu-2.4, qemu-7.2")
       ->capture_default_str();

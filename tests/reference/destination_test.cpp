@@ -549,13 +549,11 @@ TEST(DestinationDevice, RejectsLikeQemu) {
 }
 
 TEST(DestinationDevice, OptionParsing) {
-  std::string error;
-  const std::optional<MachineType> m = parse_machine("pc", &error);
-  ASSERT_TRUE(m);
   // Flags ("mq" = mq=on, "nofoo" = foo=off), yes/no/true/false, last value wins.
-  auto spec = build_device("virtio-net-pci,mq,noevent_idx,packed=yes,packed=no,any_layout=false,romfile=", *m,
-                           profile_7_2(), 3, &error);
-  ASSERT_TRUE(spec) << error;
+  const Destination d =
+      make({"pc", {"virtio-rng-pci", "virtio-net-pci,mq,noevent_idx,packed=yes,packed=no,any_layout=false,romfile="}});
+  ASSERT_EQ(d.devices.size(), 2u);
+  const VirtioDeviceSpec* spec = &d.devices[1];
   const std::uint64_t f = spec->reset.host_features;
   EXPECT_TRUE(f & virtio::bit(22));
   EXPECT_FALSE(f & virtio::bit(virtio::kRingFEventIdx));

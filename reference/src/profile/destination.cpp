@@ -333,38 +333,6 @@ std::span<const std::string_view> supported_drivers() {
   return names;
 }
 
-std::optional<VirtioDeviceSpec> build_device(std::string_view device_arg, const MachineType& machine,
-                                             const Profile& profile, int slot, std::string* error) {
-  std::string err;
-  std::optional<VirtioDeviceSpec> spec;
-  if (auto arg = profile::parse_device_arg(device_arg, &err)) {
-    profile::Variant variant{};
-    if (!profile::find_driver(arg->driver, &variant)) {
-      const bool helper = std::find(profile::kHelperDrivers.begin(), profile::kHelperDrivers.end(), arg->driver) !=
-                          profile::kHelperDrivers.end();
-      err = helper ? "'" + arg->driver + "' is not a virtio device: give it to make_destination"
-                   : "'" + arg->driver + "' is not a device migcheck models";
-    } else {
-      const profile::Bus root = profile::root_bus(machine);
-      const std::string* bus = arg->find("bus");
-      if (bus && *bus != root.name) {
-        err = "Bus '" + *bus + "' not found";
-      } else {
-        profile::Placement place;
-        place.express_bus = root.express;
-        const profile::Claim claim = [&](int requested, int* devfn, std::string* e) {
-          *devfn = requested >= 0 ? requested : (slot >= 0 && slot < 32 ? slot << 3 : -1);
-          if (*devfn < 0) *e = "PCI: no slot/function available for " + arg->driver + ", all in use or reserved";
-          return *devfn >= 0;
-        };
-        spec = profile::build_at(*arg, machine, profile, place, claim, &err);
-      }
-    }
-  }
-  if (!spec && error) *error = "-device " + std::string(device_arg) + ": " + err;
-  return spec;
-}
-
 std::optional<Destination> make_destination(std::string_view machine, std::span<const std::string> device_args,
                                             const Profile& profile, std::string* error) {
   profile::Setup s;

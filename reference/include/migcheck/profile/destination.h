@@ -84,16 +84,14 @@ struct Destination {
 // "pc-i440fx-7.2"), as the configuration section carries it.
 std::optional<MachineType> parse_machine(std::string_view name, std::string* error);
 
-// Builds one device from a -device argument ("virtio-net-pci,mq=on,...")
-// for the given machine; `slot` is the PCI slot QEMU would assign when the
-// argument has no addr= (i440fx: 2, 3, ...; q35: 1, 2, ...).
+// Machine + devices in command-line order, as
+//   qemu-system-x86_64 -machine M -nodefaults -smp 1 -device ...
+// builds them, after realize and system reset.
 //
-// Drivers: virtio-{net,blk,scsi,balloon,serial,rng}-pci and their
+// Virtio drivers: virtio-{net,blk,scsi,balloon,serial,rng}-pci and their
 // -transitional / -non-transitional variants, with QEMU 7.2's properties
 // (unknown ones are rejected with QEMU's "Property 'D.P' not found"; errors
-// read "-device ARG: <QEMU's message>"). The destination is what
-//   qemu-system-x86_64 -machine M -nodefaults -smp 1 -device ...
-// builds, after realize and system reset:
+// read "-device ARG: <QEMU's message>"):
 //  - virtio-net has no netdev peer (QEMU: "nic has no peer"), so the
 //    offloads that need a vnet header are not offered. migcheck's own
 //    property `queues=N` stands for the peer's queue count (a
@@ -105,11 +103,8 @@ std::optional<MachineType> parse_machine(std::string_view name, std::string* err
 //  - romfile: the default efi-virtio.rom (virtio-net) and pxe-virtio.rom
 //    have Debian's sizes; romfile= gives no ROM BAR; other files are
 //    rejected (their size would decide the ROM BAR's mask).
-std::optional<VirtioDeviceSpec> build_device(std::string_view device_arg, const MachineType& machine,
-                                             const Profile& profile, int slot, std::string* error);
-
-// Machine + devices in command-line order. Besides the virtio drivers it
-// takes pcie-root-port (its id names a PCIe bus for bus=; a virtio device
+//
+// Besides the virtio drivers it takes pcie-root-port (its id names a PCIe bus for bus=; a virtio device
 // there is PCI Express with a 4096-byte config space and modern-only by
 // default, idstr "0000:00:SS.F:00.0/..."), virtconsole and virtserialport
 // (ports of a virtio-serial-pci: bus=ID.0 or the first one, nr=, name=).
@@ -118,8 +113,7 @@ std::optional<Destination> make_destination(std::string_view machine,
                                             std::span<const std::string> device_args,
                                             const Profile& profile, std::string* error);
 
-// The -device drivers make_destination understands (build_device takes the
-// virtio ones), for --help and errors.
+// The -device drivers make_destination understands, for --help and errors.
 std::span<const std::string_view> supported_drivers();
 
 }  // namespace migcheck
