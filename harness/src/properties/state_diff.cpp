@@ -153,8 +153,6 @@ std::string unvisited_difference(const virtio::VirtioDevice& a, const virtio::Vi
 
 namespace {
 
-// The first difference of two walks, over the entries `keep` accepts; then
-// of the members no walk reaches; "" when none.
 // Writes into a walked state the values of the entries of `from` (a walk
 // of another state of the same shape) that `take` marks; the rest is left.
 class Overwriter : public vmstate::Visitor {
@@ -187,9 +185,12 @@ class Overwriter : public vmstate::Visitor {
   std::size_t i_ = 0;
 };
 
+// The first difference of two walks, over the entries `keep` accepts; then
+// of the members no walk reaches, with the entries `keep` refused taken from
+// b; "" when none.
 template <class Keep>
 std::string walk_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema,
-                            Keep keep, bool catch_all_on_kept_only = false) {
+                            Keep keep) {
   const Recorder ra = record(a, schema ? schema : a.profile), rb = record(b, schema ? schema : a.profile);
   std::size_t i = 0, j = 0;
   for (;; ++i, ++j) {
@@ -202,12 +203,12 @@ std::string walk_difference(const virtio::VirtioDevice& a, const virtio::VirtioD
       return ra.path(x) + ": " + show(x) + " vs " + show(y);
   }
   if (i != ra.entries.size() || j != rb.entries.size()) return "schema walk differs: one state has more fields";
-  if (!catch_all_on_kept_only) return unvisited_difference(a, b);
   // The members outside the walk are compared as a whole (unvisited_difference
   // also covers the queues' ring addresses and indices): the entries the walk
   // left out first take b's values in a copy of a.
   std::vector<bool> take(rb.entries.size());
   for (std::size_t k = 0; k < take.size(); ++k) take[k] = !keep(rb, rb.entries[k]);
+  if (std::find(take.begin(), take.end(), true) == take.end()) return unvisited_difference(a, b);
   virtio::VirtioDevice a2 = a;
   a2.profile = schema ? schema : a.profile;
   Overwriter w(rb, take);
@@ -227,16 +228,13 @@ std::string first_difference(const virtio::VirtioDevice& a, const virtio::Virtio
 std::string first_difference_outside(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b,
                                      const std::vector<std::string>& subsections) {
   if (a == b) return {};
-  return walk_difference(
-      a, b, nullptr,
-      [&](const Recorder& r, const Recorder::Entry& e) {
-        for (int f = e.frame; f >= 0; f = r.frames[static_cast<std::size_t>(f)].parent)
-          if (std::find(subsections.begin(), subsections.end(), r.frames[static_cast<std::size_t>(f)].vmsd) !=
-              subsections.end())
-            return false;
-        return true;
-      },
-      /*catch_all_on_kept_only=*/true);
+  return walk_difference(a, b, nullptr, [&](const Recorder& r, const Recorder::Entry& e) {
+    for (int f = e.frame; f >= 0; f = r.frames[static_cast<std::size_t>(f)].parent)
+      if (std::find(subsections.begin(), subsections.end(), r.frames[static_cast<std::size_t>(f)].vmsd) !=
+          subsections.end())
+        return false;
+    return true;
+  });
 }
 
 std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b) {
