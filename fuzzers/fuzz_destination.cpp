@@ -91,12 +91,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (newline == std::string_view::npos || newline > kMaxHeader) return 0;
   const migcheck::Destination* dest = g_cache.get(text.substr(0, newline), input);
   if (!dest) return 0;
-  const std::span<const std::uint8_t> bytes = input.subspan(newline + 1);
-  migcheck::harness::LoadChecks checks = g_checks;
-  checks.roundtrip_bytes &= dest->profile == &migcheck::profile_7_2();
-  const migcheck::harness::LoadVerdicts v = migcheck::harness::load_properties(bytes, *dest, checks);
-  migcheck::fuzz::require("fuzz_destination", Property::Totality, v.totality, input, dest);
-  migcheck::fuzz::require("fuzz_destination", Property::Sanitization, v.sanitization, input, dest);
-  migcheck::fuzz::require("fuzz_destination", Property::RoundTripBytes, v.roundtrip_bytes, input, dest);
+  migcheck::fuzz::require_load("fuzz_destination", input, input.subspan(newline + 1), *dest, g_checks);
   return 0;
 }

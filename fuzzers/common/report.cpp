@@ -26,6 +26,15 @@ void report_failure(std::string_view target, harness::Property property, const h
   std::abort();
 }
 
+void require_load(std::string_view target, std::span<const std::uint8_t> input, std::span<const std::uint8_t> bytes,
+                  const Destination& dest, harness::LoadChecks checks) {
+  checks.roundtrip_bytes &= dest.profile == &profile_7_2();
+  const harness::LoadVerdicts v = harness::load_properties(bytes, dest, checks);
+  require(target, harness::Property::Totality, v.totality, input, &dest);
+  require(target, harness::Property::Sanitization, v.sanitization, input, &dest);
+  require(target, harness::Property::RoundTripBytes, v.roundtrip_bytes, input, &dest);
+}
+
 harness::LoadChecks load_checks() {
   const char* env = std::getenv("MIGCHECK_FUZZ_PROPERTIES");
   if (!env || !*env) return {};

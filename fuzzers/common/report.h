@@ -22,6 +22,13 @@ inline void require(std::string_view target, harness::Property property, const h
   if (!verdict.holds) report_failure(target, property, verdict, input, dest);
 }
 
+// fuzz_load's check, shared with fuzz_destination: `bytes` (all or the end of
+// `input`) loaded into `dest` through harness::load_properties with `checks`,
+// roundtrip-bytes only under qemu-7.2 (the writer side: what 7.2 saves);
+// a verdict that does not hold aborts through report_failure with `input`.
+void require_load(std::string_view target, std::span<const std::uint8_t> input, std::span<const std::uint8_t> bytes,
+                  const Destination& dest, harness::LoadChecks checks);
+
 // The checks MIGCHECK_FUZZ_PROPERTIES asks of fuzz_load and fuzz_destination:
 // a comma-separated subset of sanitization and roundtrip-bytes besides
 // totality, which always runs ("totality" alone: a crash and unnamed-rejection
