@@ -9,13 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/coverage
 cmake --preset coverage >/dev/null
-targets=(fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination migcheck)
-cmake --build "$build" --target "${targets[@]}"
+fuzzers=(fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination)
+cmake --build "$build" --target "${fuzzers[@]}" migcheck
 prof="$build/prof"; rm -rf "$prof"; mkdir -p "$prof"
 export LLVM_PROFILE_FILE="$prof/%p-%m.profraw"
 
 # Fuzz targets (replay drivers) over their seed and regression corpora.
-for t in fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination; do
+for t in "${fuzzers[@]}"; do
   for dir in corpora/seed/$t corpora/regression/$t; do
     [ -d "$dir" ] && "$build/fuzzers/$t" "$dir" 2>/dev/null
   done
@@ -33,7 +33,7 @@ done
 
 llvm-profdata-14 merge -sparse "$prof"/*.profraw -o "$build/coverage.profdata"
 objects=(-object "$build/harness/migcheck")
-for t in fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination; do objects+=(-object "$build/fuzzers/$t"); done
+for t in "${fuzzers[@]}"; do objects+=(-object "$build/fuzzers/$t"); done
 filter=(-ignore-filename-regex='^(/usr/|.*/(harness|fuzzers|tests|bench)/)')
 llvm-cov-14 report "${objects[@]}" -instr-profile="$build/coverage.profdata" "${filter[@]}" -show-branch-summary \
   > "$build/report.txt"
