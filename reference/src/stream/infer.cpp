@@ -8,7 +8,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include "migcheck/stream/loader.h"
 #include "migcheck/virtio/features.h"
@@ -74,6 +77,28 @@ std::optional<Header> header_at(const Bytes& s, std::size_t at) {
   return Header{at, at + 6 + len + 8, s.be32(at + 1), std::string(idstr), *driver};
 }
 
+// The offsets, ascending, where header_at can succeed at or after `from`
+// (with at + 14 < limit). Every such header's idstr ends in "/<vmsd>" of
+// kDrivers, so the candidates come from the few places "/virtio-" occurs
+// rather than from every byte: a stream's RAM section is hundreds of KB.
+std::vector<std::size_t> header_candidates(const Bytes& s, std::size_t from, std::size_t limit) {
+  const std::string_view all(reinterpret_cast<const char*>(s.b.data()), s.b.size());
+  std::vector<std::size_t> at;
+  for (std::size_t p = all.find("/virtio-", from); p != std::string_view::npos; p = all.find("/virtio-", p + 1)) {
+    for (const DriverOf& d : kDrivers) {
+      if (all.substr(p + 1, d.vmsd.size()) != d.vmsd) continue;
+      const std::size_t end = p + 1 + d.vmsd.size();  // where the idstr would end
+      for (std::size_t len = 8; len <= 0xff && len + 6 <= end; ++len) {
+        const std::size_t a = end - len - 6;
+        if (a >= from && a + 14 < limit && s.u8(a + 5) == len) at.push_back(a);
+      }
+    }
+  }
+  std::sort(at.begin(), at.end());
+  at.erase(std::unique(at.begin(), at.end()), at.end());
+  return at;
+}
+
 // What the virtio body's transport and common part show (spec §3.2, §5.1).
 struct BodyFacts {
   std::uint16_t device_id = 0;
@@ -115,8 +140,13 @@ BodyFacts read_body(const Bytes& s, std::size_t body, std::size_t end) {
     f.queue_num.push_back(s.be32(p));
   f.device_part = p;
   // Subsection headers in the rest of the body: 05 len "virtio.../..." be32.
-  for (std::size_t q = p; q + 2 < end && q + 2 < s.b.size(); ++q) {
-    if (s.u8(q) != 0x05) continue;
+  // (memchr: the rest of a stream can be large, and a byte loop with a
+  // compare per byte is slow under the fuzzers' comparison tracing)
+  const std::size_t stop = std::min(end, s.b.size()) > 2 ? std::min(end, s.b.size()) - 2 : 0;
+  for (std::size_t q = p; q < stop; ++q) {
+    const void* hit = std::memchr(s.b.data() + q, 0x05, stop - q);
+    if (!hit) break;
+    q = static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - s.b.data());
     const std::size_t len = s.u8(q + 1);
     const std::string_view name = s.str(q + 2, len);
     if (len < 8 || name.empty() || !(name.starts_with("virtio") || name.starts_with("virtio_pci"))) continue;
@@ -269,11 +299,13 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
   const std::size_t limit = vmdesc ? vmdesc->offset : bytes.size();
 
   std::vector<Header> headers;
-  for (std::size_t at = scan_from; at + 14 < limit; ++at)
-    if (auto h = header_at(s, at)) {
-      headers.push_back(*h);
-      at = h->body - 1;
-    }
+  std::size_t next = scan_from;  // a header's own bytes hold no other header
+  for (std::size_t at : header_candidates(s, scan_from, limit))
+    if (at >= next)
+      if (auto h = header_at(s, at)) {
+        headers.push_back(*h);
+        next = h->body;
+      }
   int root_ports = 0;
   for (std::size_t k = 0; k < headers.size(); ++k) {
     const Header& h = headers[k];

@@ -1,5 +1,7 @@
 #include "vmdesc.h"
 
+#include <string.h>  // memrchr (GNU)
+
 #include <nlohmann/json.hpp>
 
 namespace migcheck::stream {
@@ -62,8 +64,14 @@ std::optional<std::uint64_t> section_size(const json& dev) {
 std::optional<Vmdesc> find_vmdesc(std::span<const std::uint8_t> bytes) {
   const std::size_t n = bytes.size();
   if (n < 7) return std::nullopt;
-  for (std::size_t p = n - 6; p >= 1; --p) {
-    if (bytes[p] != 0x06 || bytes[p - 1] != 0x00) continue;
+  // p from n - 6 down to 1, at each 0x06 (memrchr: a stream without
+  // vmdesc is searched whole, and a byte loop is slow under the fuzzers'
+  // comparison tracing).
+  for (std::size_t p = n - 5; p > 1;) {
+    const void* hit = memrchr(bytes.data() + 1, 0x06, p - 1);
+    if (!hit) break;
+    p = static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - bytes.data());
+    if (bytes[p - 1] != 0x00) continue;
     const std::uint64_t len = std::uint64_t{bytes[p + 1]} << 24 | std::uint64_t{bytes[p + 2]} << 16 |
                               std::uint64_t{bytes[p + 3]} << 8 | bytes[p + 4];
     if (len != n - p - 5 || bytes[p + 5] != '{') continue;
