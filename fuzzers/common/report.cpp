@@ -27,18 +27,19 @@ void report_failure(std::string_view target, harness::Property property, const h
 }
 
 void require_load(std::string_view target, std::span<const std::uint8_t> input, std::span<const std::uint8_t> bytes,
-                  const Destination& dest, harness::LoadChecks checks) {
+                  const Destination& dest, harness::LoadChecks checks, const Profile* reader) {
   checks.roundtrip_bytes &= dest.profile == &profile_7_2();
-  const harness::LoadVerdicts v = harness::load_properties(bytes, dest, checks);
+  const harness::LoadVerdicts v = harness::load_properties(bytes, dest, checks, reader);
   require(target, harness::Property::Totality, v.totality, input, &dest);
   require(target, harness::Property::Sanitization, v.sanitization, input, &dest);
   require(target, harness::Property::RoundTripBytes, v.roundtrip_bytes, input, &dest);
+  require(target, harness::Property::OldReader, v.old_reader, input, &dest);
 }
 
 harness::LoadChecks load_checks() {
   const char* env = std::getenv("MIGCHECK_FUZZ_PROPERTIES");
   if (!env || !*env) return {};
-  harness::LoadChecks checks{false, false};
+  harness::LoadChecks checks{false, false, false};
   const std::string_view list = env;
   for (std::size_t i = 0; i <= list.size();) {
     const std::size_t end = std::min(list.find(',', i), list.size());
@@ -47,8 +48,10 @@ harness::LoadChecks load_checks() {
       checks.sanitization = true;
     } else if (word == harness::name(harness::Property::RoundTripBytes)) {
       checks.roundtrip_bytes = true;
+    } else if (word == harness::name(harness::Property::OldReader)) {
+      checks.old_reader = true;
     } else if (word != harness::name(harness::Property::Totality)) {
-      std::fprintf(stderr, "MIGCHECK_FUZZ_PROPERTIES: '%.*s' is not one of totality, sanitization, roundtrip-bytes\n",
+      std::fprintf(stderr, "MIGCHECK_FUZZ_PROPERTIES: '%.*s' is not one of totality, sanitization, roundtrip-bytes, old-reader\n",
                    static_cast<int>(word.size()), word.data());
       std::exit(2);
     }

@@ -6,11 +6,14 @@
 // on them).
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <gtest/gtest.h>
 
 #include "migcheck/defects/defects.h"
+#include "migcheck/harness/properties.h"
+#include "migcheck/stream/infer.h"
 #include "prop_support.h"
 
 namespace migcheck::test {
@@ -74,6 +77,43 @@ INSTANTIATE_TEST_SUITE_P(Defects, Mutation, ::testing::ValuesIn(kDefects),
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
+
+// fuzz_load's old-reader check (load_properties with a reader) over the real
+// captures, each loaded by qemu-7.2 and given to every older reader: the
+// product holds, refusing some for an unknown subsection; with
+// unknown-subsection-skipped a refusal gives the wrong reason, and the check
+// names it. The fuzzer finds that defect only through this check.
+TEST(LoadPropertiesOldReader, CatchesAWrongReasonForAnUnknownSubsection) {
+  const std::filesystem::path dir = std::filesystem::path(MIGCHECK_SOURCE_DIR) / "corpora/qemu-7.2/sections";
+  int refused_unknown = 0, caught = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::optional<Destination> dest = infer_destination(bytes, profile_7_2(), nullptr);
+    ASSERT_TRUE(dest) << entry.path();
+    for (const Profile& reader : all_profiles()) {
+      if (&reader == &profile_7_2()) continue;
+      const harness::LoadChecks only_old_reader{.sanitization = false, .roundtrip_bytes = false};
+      defects::set(Defect::None);
+      const harness::Verdict product = harness::load_properties(bytes, *dest, only_old_reader, &reader).old_reader;
+      EXPECT_TRUE(product.holds) << entry.path() << " into " << reader.name << ": " << product.detail;
+      if (std::find(product.applied.begin(), product.applied.end(), "rejected:vmstate.subsection_unknown") !=
+          product.applied.end())
+        ++refused_unknown;
+      defects::set(Defect::UnknownSubsectionSkipped);
+      const harness::Verdict defective = harness::load_properties(bytes, *dest, only_old_reader, &reader).old_reader;
+      defects::set(Defect::None);
+      if (!defective.holds) {
+        ++caught;
+        EXPECT_NE(defective.detail.find("expected rule vmstate.subsection_unknown"), std::string::npos)
+            << defective.detail;
+      }
+    }
+  }
+  std::cout << refused_unknown << " refusals for an unknown subsection, " << caught << " caught\n";
+  EXPECT_GT(refused_unknown, 0);
+  EXPECT_EQ(caught, refused_unknown);
+}
 
 }  // namespace
 }  // namespace migcheck::test

@@ -138,6 +138,10 @@ Verdict sanitization_of(std::span<const std::uint8_t> bytes, const Destination& 
 Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destination& dest, const LoadResult& r,
                            const Layout& layout);
 
+// P3 with `r` (an accepted load into `dest`) as the writer's scenario:
+// vacuous unless every device of `dest` was loaded.
+Verdict old_reader_of(const Destination& dest, const LoadResult& r, const Profile& reader);
+
 // The destination's device index of a loaded device, or -1.
 const LoadedDevice* loaded(const LoadResult& r, std::size_t spec);
 

@@ -88,6 +88,13 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
   if (detail::subsection_peek_past_end(bytes, w)) return Verdict::skip("subsection-peek-past-end (the writer's own load)");
   if (w.verdict != migcheck::Verdict::Accepted)
     return Verdict::skip("the writer's own stream is " + detail::describe_result(w) + " (roundtrip-state's domain)");
+  // 7.2 keeps a device whose ring indices contradict the guest's, marking
+  // it broken, where the older releases refuse the migration
+  // (Profile::nheads): not a difference in what the writer sent. (A state
+  // saved broken sends virtio/broken, which old readers do not know.)
+  for (const LoadedDevice& dev : w.devices)
+    if (dev.state.broken && dev.spec < s.states.size() && !s.states[dev.spec].broken)
+      return Verdict::skip(dev.idstr + ": broken by the writer's own load");
   for (const LoadedDevice& dev : w.devices) {
     if (dev.spec >= s.states.size()) continue;
     const std::vector<std::string> needed = detail::needed_subsection_names(s.states[dev.spec], *writer);
@@ -170,5 +177,20 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
   v.applied.push_back("accepted");
   return v;
 }
+
+namespace detail {
+
+Verdict old_reader_of(const Destination& dest, const LoadResult& r, const Profile& reader) {
+  if (r.verdict != migcheck::Verdict::Accepted) return Verdict::skip("the writer's load is not accepted");
+  Scenario s{.writer = dest};
+  for (std::size_t i = 0; i < dest.devices.size(); ++i) {
+    const LoadedDevice* d = loaded(r, i);
+    if (!d) return Verdict::skip(dest.devices[i].idstr + ": not in the input");
+    s.states.push_back(d->state);
+  }
+  return old_reader(s, reader);
+}
+
+}  // namespace detail
 
 }  // namespace migcheck::harness

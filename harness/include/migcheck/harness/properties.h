@@ -96,15 +96,20 @@ Verdict totality(std::span<const std::uint8_t> bytes, const Destination& dest);
 
 // P5 and, when asked, P4 and P2 over one load of `bytes`: the verdicts the
 // three functions above give, for the price of one load (fuzz_load's check).
+// Given an older `reader`, an accepted load is also P3's writer: the loaded
+// states, as `dest`'s profile saves them, through old_reader(scenario,
+// *reader) (a reader that refuses them must do so for QEMU's reason).
 // A property not asked for is reported as holding vacuously.
 struct LoadChecks {
   bool sanitization = true;
   bool roundtrip_bytes = true;
+  bool old_reader = true;
 };
 struct LoadVerdicts {
-  Verdict totality, sanitization, roundtrip_bytes;
+  Verdict totality, sanitization, roundtrip_bytes, old_reader;
 };
-LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destination& dest, LoadChecks checks);
+LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destination& dest, LoadChecks checks,
+                             const Profile* reader = nullptr);
 
 // The invariants of a loaded device (P4), each violation as
 // "<invariant id>: <what>": device-endian in {little, big}; guest features
