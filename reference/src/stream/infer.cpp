@@ -88,10 +88,11 @@ std::vector<std::size_t> header_candidates(const Bytes& s, std::size_t from, std
     for (const DriverOf& d : kDrivers) {
       if (all.substr(p + 1, d.vmsd.size()) != d.vmsd) continue;
       const std::size_t end = p + 1 + d.vmsd.size();  // where the idstr would end
-      for (std::size_t len = 8; len <= 0xff && len + 6 <= end; ++len) {
-        const std::size_t a = end - len - 6;
-        if (a >= from && a + 14 < limit && s.u8(a + 5) == len) at.push_back(a);
-      }
+      // An idstr is printable: it starts within the printable run before end.
+      std::size_t run = p;
+      while (run > 0 && end - run < 0xff && s.u8(run - 1) >= 0x20 && s.u8(run - 1) <= 0x7e) --run;
+      for (std::size_t i = std::max<std::size_t>(run, 6); i + 8 <= end; ++i)  // i: the idstr's first byte
+        if (i - 6 >= from && i + 8 < limit && s.u8(i - 1) == end - i) at.push_back(i - 6);
     }
   }
   std::sort(at.begin(), at.end());
