@@ -3,6 +3,7 @@
 // the reader's messages; otherwise accepted with the same state on every
 // field the reader knows.
 #include <algorithm>
+#include <optional>
 
 #include "detail.h"
 #include "migcheck/harness/cases.h"
@@ -67,14 +68,21 @@ Expectation expect(const Scenario& s, const Destination& rdest, const Profile& r
   return {};
 }
 
+// Where P3 has nothing to say (or no writer), decided from the destinations
+// alone, before anything is saved or loaded.
+std::optional<Verdict> outside_domain(const Destination& wdest, const Profile& reader) {
+  if (!wdest.profile) return Verdict::fail("scenario without a writer profile");
+  if (reader.release >= wdest.profile->release) return Verdict::skip("the reader is not older than the writer");
+  if (wdest.machine.version > reader.release)
+    return Verdict::skip("machine type " + wdest.machine.name + " is newer than " + std::string(reader.name));
+  return std::nullopt;
+}
+
 }  // namespace
 
 Verdict old_reader(const Scenario& s, const Profile& reader) {
+  if (std::optional<Verdict> v = outside_domain(s.writer, reader)) return *v;
   const Profile* writer = s.writer.profile;
-  if (!writer) return Verdict::fail("scenario without a writer profile");
-  if (reader.release >= writer->release) return Verdict::skip("the reader is not older than the writer");
-  if (s.writer.machine.version > reader.release)
-    return Verdict::skip("machine type " + s.writer.machine.name + " is newer than " + std::string(reader.name));
   std::string error;
   const std::optional<Destination> rdest = with_profile(s.writer, reader, &error);
   if (!rdest) return Verdict::skip("the reader cannot realize the writer's devices: " + error);
@@ -182,6 +190,8 @@ namespace detail {
 
 Verdict old_reader_of(const Destination& dest, const LoadResult& r, const Profile& reader) {
   if (r.verdict != migcheck::Verdict::Accepted) return Verdict::skip("the writer's load is not accepted");
+  // Most fuzz inputs end here: no copy of the destination and states for them.
+  if (std::optional<Verdict> v = outside_domain(dest, reader)) return *v;
   Scenario s{.writer = dest};
   for (std::size_t i = 0; i < dest.devices.size(); ++i) {
     const LoadedDevice* d = loaded(r, i);
