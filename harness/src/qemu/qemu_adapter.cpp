@@ -64,6 +64,15 @@ std::string prop(const std::string& props, const std::string& name) {
   return {};
 }
 
+// "virtio-net-pci,queues=2,mq=on" without queues=
+std::string without_prop(const std::string& arg, const std::string& name) {
+  std::istringstream in(arg);
+  std::string out;
+  for (std::string kv; std::getline(in, kv, ',');)
+    if (kv.rfind(name + "=", 0) != 0) out += (out.empty() ? "" : ",") + kv;
+  return out;
+}
+
 bool is_virtio_pci(const std::string& driver) {
   return driver.rfind("virtio-", 0) == 0 && driver.find("-pci") != std::string::npos;
 }
@@ -271,17 +280,23 @@ std::vector<std::string> qemu_arguments(const Destination& dest, const std::stri
                                    "-display", "none", "-S", "-accel", "tcg", "-m", "2",
                                    "-bios", workdir + "/bios.bin"};
   std::vector<std::string> devices;
+  std::vector<std::string> netdevs;
   std::set<std::string> drives, chardevs;
   std::size_t n = 0;
   for (const std::string& a : dest.args) {
     auto [driver, props] = split_arg(a);
     std::string arg = a;
     if (is_virtio_pci(driver)) {
-      if (driver.rfind("virtio-net", 0) == 0 && !prop(props, "queues").empty()) {
-        *error = "queues= stands for a multiqueue tap backend, which the QEMU adapter does not set up";
-        return {};
-      }
       const std::size_t index = n++;
+      // migcheck's queues=N is the peer's queue count: give QEMU that peer, a
+      // multiqueue tap without vnet header (as the reference models it; needs
+      // /dev/net/tun and CAP_NET_ADMIN, else QEMU does not come up: unsupported).
+      if (const std::string queues = prop(props, "queues"); driver.rfind("virtio-net", 0) == 0 && !queues.empty()) {
+        const std::string netdev = "migcheck-net" + std::to_string(index);
+        arg = without_prop(arg, "queues") + ",netdev=" + netdev;
+        netdevs.push_back("tap,id=" + netdev + ",queues=" + queues +
+                          ",vnet_hdr=off,vhost=off,script=no,downscript=no");
+      }
       std::string id = prop(props, "id");
       if (id.empty()) {
         id = "migcheck-dev" + std::to_string(index);
@@ -312,6 +327,7 @@ std::vector<std::string> qemu_arguments(const Destination& dest, const std::stri
     args.insert(args.end(), {"-drive", "if=none,id=" + d + ",format=raw,file=" + image});
   }
   for (const std::string& c : chardevs) args.insert(args.end(), {"-chardev", "null,id=" + c});
+  for (const std::string& nd : netdevs) args.insert(args.end(), {"-netdev", nd});
   args.insert(args.end(), devices.begin(), devices.end());
   return args;
 }
