@@ -1,6 +1,8 @@
 // bench_reference: load, and load+save, of the real virtio section records,
 // in MB/s, next to memcpy of the same bytes (the ratio is what to compare
-// across machines).
+// across machines); and fuzz_load's work per input without instrumentation:
+// the load with every property check (harness::load_properties), and
+// totality alone.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -8,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "migcheck/harness/properties.h"
 #include "migcheck/stream/infer.h"
 #include "migcheck/stream/loader.h"
 #include "migcheck/stream/save.h"
@@ -69,6 +72,16 @@ void load_save(benchmark::State& state, const Sample* s) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
 }
 
+// What fuzz_load does per input with a fixed destination under qemu-7.2.
+void checks(benchmark::State& state, const Sample* s, bool every) {
+  const migcheck::harness::LoadChecks c{.sanitization = every, .roundtrip_bytes = every, .old_reader = every};
+  for (auto _ : state) {
+    auto v = migcheck::harness::load_properties(s->bytes, s->dest, c);
+    benchmark::DoNotOptimize(v.totality.holds);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
+}
+
 void copy(benchmark::State& state, const Sample* s) {
   std::vector<std::uint8_t> dst(s->bytes.size());
   for (auto _ : state) {
@@ -120,6 +133,8 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("load/" + s.name).c_str(), load, &s);
     benchmark::RegisterBenchmark(("load_save/" + s.name).c_str(), load_save, &s);
     benchmark::RegisterBenchmark(("memcpy/" + s.name).c_str(), copy, &s);
+    benchmark::RegisterBenchmark(("fuzz_load_checks/" + s.name).c_str(), checks, &s, true);
+    benchmark::RegisterBenchmark(("fuzz_load_totality/" + s.name).c_str(), checks, &s, false);
   }
   return true;
 }();

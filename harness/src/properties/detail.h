@@ -32,13 +32,13 @@ std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::Virtio
 // members no walk reaches); "" when only fields inside them differ: what a
 // re-save that legitimately drops those subsections may change.
 std::string first_difference_outside(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b,
-                                     const std::vector<std::string>& subsections);
+                                     const std::vector<std::string_view>& subsections);
 
 // ---- what a writer sends (emission.cpp) ------------------------------------------
 
 // One subsection a section carries, in wire order.
 struct SubsectionUse {
-  std::string name;         // "virtio/broken", "virtio-net-device/rss", "virtio_pci/modern_state", ...
+  std::string_view name;    // "virtio/broken", "virtio-net-device/rss", "virtio_pci/modern_state", ...
   int virtio_sub = -1;      // VirtioSub index for vmstate_virtio's own, else -1
 };
 
@@ -47,7 +47,7 @@ struct SubsectionUse {
 // and the device and transport ones nested in the body.
 std::vector<SubsectionUse> needed_subsections(const virtio::VirtioDevice& state, const Profile& writer);
 // Their names only, in the same order.
-std::vector<std::string> needed_subsection_names(const virtio::VirtioDevice& state, const Profile& writer);
+std::vector<std::string_view> needed_subsection_names(const virtio::VirtioDevice& state, const Profile& writer);
 
 // Does a loader of release `reader` know this subsection?
 bool reader_knows(const Profile& reader, const SubsectionUse& sub);
@@ -60,8 +60,8 @@ class SubsectionRecorder : public vmstate::LoadObserver {
     seen.emplace_back(std::string(name), begin);
   }
   // Names of those in [from, to), in order.
-  std::vector<std::string> between(std::uint64_t from, std::uint64_t to) const {
-    std::vector<std::string> out;
+  std::vector<std::string_view> between(std::uint64_t from, std::uint64_t to) const {
+    std::vector<std::string_view> out;
     for (const auto& [name, at] : seen)
       if (at >= from && at < to) out.push_back(name);
     return out;

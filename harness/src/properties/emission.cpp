@@ -32,7 +32,7 @@ constexpr Nested kNested[] = {
 std::vector<SubsectionUse> needed_subsections(const virtio::VirtioDevice& d, const Profile& writer) {
   std::vector<SubsectionUse> out;
   auto add = [&](std::string_view name) {
-    SubsectionUse s{std::string(name), -1};
+    SubsectionUse s{name, -1};
     if (reader_knows(writer, s)) out.push_back(std::move(s));
   };
   // Transport config (save_config), then the device part, then vmstate_virtio.
@@ -51,7 +51,7 @@ std::vector<SubsectionUse> needed_subsections(const virtio::VirtioDevice& d, con
     if (!(writer.virtio_subsections & sub_bit(sub))) continue;
     const auto& vmsd = virtio::virtio_subsection(sub);
     if (vmsd.needed && !vmsd.needed(d)) continue;
-    out.push_back({std::string(vmsd.name), static_cast<int>(s)});
+    out.push_back({vmsd.name, static_cast<int>(s)});
     if (sub == VirtioSub::ExtraState) {
       if (d.transport == TransportKind::Pci && d.pci.modern) add("virtio_pci/modern_state");
       if (d.transport == TransportKind::Mmio) add("virtio_mmio/state");
@@ -70,8 +70,8 @@ bool reader_knows(const Profile& reader, const SubsectionUse& sub) {
   return false;
 }
 
-std::vector<std::string> needed_subsection_names(const virtio::VirtioDevice& state, const Profile& writer) {
-  std::vector<std::string> names;
+std::vector<std::string_view> needed_subsection_names(const virtio::VirtioDevice& state, const Profile& writer) {
+  std::vector<std::string_view> names;
   for (const SubsectionUse& s : needed_subsections(state, writer)) names.push_back(s.name);
   return names;
 }

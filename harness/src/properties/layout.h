@@ -34,8 +34,8 @@ class Layout : public vmstate::LoadObserver {
       if (offset >= it.begin && offset < it.end && (!best || it.end - it.begin < best->end - best->begin)) best = &it;
     return best;
   }
-  std::vector<std::string> subsections(std::uint64_t from, std::uint64_t to) const {
-    std::vector<std::string> out;
+  std::vector<std::string_view> subsections(std::uint64_t from, std::uint64_t to) const {
+    std::vector<std::string_view> out;
     for (const Item& it : items)
       if (it.header && it.begin >= from && it.begin < to) out.emplace_back(it.name);
     return out;

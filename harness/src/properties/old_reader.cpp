@@ -50,7 +50,7 @@ Expectation expect(const Scenario& s, const Destination& rdest, const Profile& r
               std::string(virtio::rules::kNumQueues.id), {section_failed}, "load of migration failed: Operation not permitted"};
     for (const detail::SubsectionUse& sub : detail::needed_subsections(d, writer)) {
       if (detail::reader_knows(reader, sub)) continue;
-      const std::string why = idstr + ": the writer sends " + sub.name + ", unknown to " + std::string(reader.name);
+      const std::string why = idstr + ": the writer sends " + std::string(sub.name) + ", unknown to " + std::string(reader.name);
       // A reader with vmstate_virtio peeks with the prefix "virtio", which
       // every virtio subsection name has: lookup fails with -ENOENT.
       if (reader.virtio_vmstate && sub.name.starts_with("virtio"))
@@ -105,12 +105,12 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
       return Verdict::skip(dev.idstr + ": broken by the writer's own load");
   for (const LoadedDevice& dev : w.devices) {
     if (dev.spec >= s.states.size()) continue;
-    const std::vector<std::string> needed = detail::needed_subsection_names(s.states[dev.spec], *writer);
-    const std::vector<std::string> sent = seen.between(dev.body_begin, dev.body_end);
+    const std::vector<std::string_view> needed = detail::needed_subsection_names(s.states[dev.spec], *writer);
+    const std::vector<std::string_view> sent = seen.between(dev.body_begin, dev.body_end);
     if (sent != needed) {
       std::string a, b;
-      for (const auto& x : sent) a += " " + x;
-      for (const auto& x : needed) b += " " + x;
+      for (const auto& x : sent) a += " " + std::string(x);
+      for (const auto& x : needed) b += " " + std::string(x);
       return Verdict::fail(dev.idstr + ": " + std::string(writer->name) + " sent subsections [" + a +
                            " ], but QEMU's needed() in list order gives [" + b + " ]");
     }

@@ -118,8 +118,8 @@ bool sent_unneeded_subsection(std::span<const std::uint8_t> bytes, const Destina
   options.observer = &sent;
   const LoadResult r = load_any(bytes, dest, options);
   for (const LoadedDevice& dev : r.devices) {
-    const std::vector<std::string> needed = detail::needed_subsection_names(dev.state, *dest.profile);
-    for (const std::string& s : sent.between(dev.body_begin, dev.body_end))
+    const std::vector<std::string_view> needed = detail::needed_subsection_names(dev.state, *dest.profile);
+    for (const std::string_view s : sent.between(dev.body_begin, dev.body_end))
       if (std::find(needed.begin(), needed.end(), s) == needed.end()) return true;
   }
   return false;

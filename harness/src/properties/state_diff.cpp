@@ -226,7 +226,7 @@ std::string first_difference(const virtio::VirtioDevice& a, const virtio::Virtio
 }
 
 std::string first_difference_outside(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b,
-                                     const std::vector<std::string>& subsections) {
+                                     const std::vector<std::string_view>& subsections) {
   if (a == b) return {};
   return walk_difference(a, b, nullptr, [&](const Recorder& r, const Recorder::Entry& e) {
     for (int f = e.frame; f >= 0; f = r.frames[static_cast<std::size_t>(f)].parent)
