@@ -20,8 +20,14 @@ endif()
 # (tests) linkable without ASan (toolchain.md gotcha 2). No indirect-call
 # hooks: libFuzzer feeds them only to -use_value_profile=1, and the schema
 # engine makes a virtual call per field (5 % of fuzz_load's time).
+# The ignorelist's hash is a compile definition: the compiler does not
+# report the file as a dependency, so an edit re-runs configure and, through
+# the changed flag, recompiles every object.
 if(MIGCHECK_FUZZ_ENGINE STREQUAL "libfuzzer")
+  set(_ignorelist ${PROJECT_SOURCE_DIR}/cmake/sancov-ignorelist.txt)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_ignorelist})
+  file(MD5 ${_ignorelist} _ignorelist_md5)
   add_compile_options(-fsanitize=fuzzer-no-link -fno-sanitize-coverage=indirect-calls
-                      -fsanitize-coverage-ignorelist=${PROJECT_SOURCE_DIR}/cmake/sancov-ignorelist.txt)
+                      -fsanitize-coverage-ignorelist=${_ignorelist} -DMIGCHECK_SANCOV_IGNORELIST=${_ignorelist_md5})
   add_link_options(-fsanitize=fuzzer-no-link)
 endif()
