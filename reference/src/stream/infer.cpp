@@ -192,12 +192,22 @@ Address address_of(std::string_view idstr) {
     if (colon == std::string_view::npos) break;
     from = colon + 1;
   }
+  // "02.0" as QEMU prints it ("%02x.%x"): a slot of one or two hex digits
+  // below 32 and a function 0-7; anything else (a hostile idstr) leaves
+  // them unset. (An unbounded digit run overflowed an int: AFL++ finding.)
   auto slot_fn = [](std::string_view t, int& slot, int& fn) {
     const auto dot = t.find('.');
-    if (dot == std::string_view::npos || dot + 1 >= t.size()) return;
-    slot = 0;
-    for (char c : t.substr(0, dot)) slot = slot * 16 + (c >= 'a' ? c - 'a' + 10 : c - '0');
-    fn = t[dot + 1] - '0';
+    if (dot == std::string_view::npos || dot == 0 || dot > 2 || t.size() != dot + 2) return;
+    int s = 0;
+    for (char c : t.substr(0, dot)) {
+      const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (digit < 0) return;
+      s = s * 16 + digit;
+    }
+    const int f = t[dot + 1] - '0';
+    if (s > 31 || f < 0 || f > 7) return;
+    slot = s;
+    fn = f;
   };
   // domain:bus:slot.fn, or domain:bus:port-slot.fn:slot.fn behind a port.
   if (parts.size() == 3) slot_fn(parts[2], a.slot, a.fn);
