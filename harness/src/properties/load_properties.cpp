@@ -15,7 +15,7 @@ LoadVerdicts load_properties(std::span<const std::uint8_t> bytes, const Destinat
   if (checks.roundtrip_bytes) layout.items.reserve(std::min<std::size_t>(bytes.size() / 4 + 16, 1024));
   const auto start = std::chrono::steady_clock::now();
   LoadOptions options = detail::shared_load_options(checks.roundtrip_bytes ? &layout : nullptr);
-  options.keep_parsed = checks.sanitization || checks.roundtrip_bytes;  // totality needs the verdict only
+  options.keep_parsed = checks.roundtrip_bytes;  // the others read the sanitized state only
   const LoadResult r = load_any(bytes, dest, options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   LoadVerdicts v;

@@ -68,6 +68,7 @@ class Loader {
     ctx_.keep_parsed = options.keep_parsed;
     ctx_.vmstate_messages = dest.profile->error_messages;
     ctx_.memory = &r_.memory;
+    r_.devices.reserve(dest.devices.size());  // a LoadedDevice is large: never moved by growth
   }
 
   LoadResult stream() {
@@ -111,7 +112,7 @@ class Loader {
       const int ret = stream::load_configuration(ctx_, dest_.machine.name, &r_.machine);
       info.body_end = info.end = in_.offset();
       info.handling = SectionInfo::Handling::Configuration;
-      r_.sections.push_back(info);
+      r_.sections.push_back(std::move(info));
       return ret;
     }
     return 0;
@@ -149,14 +150,14 @@ class Loader {
     std::array<std::uint8_t, 256> raw{};
     if (in_.bytes(raw.data(), len) != len)
       return ctx_.reject(sr::kIdstrUnreadable, -EINVAL, qemu_format(sr::kIdstrUnreadable.qemu_message, section_id));
-    const std::string idstr(vmstate::c_string(std::span<const std::uint8_t>(raw.data(), len)));
+    info.idstr = vmstate::c_string(std::span<const std::uint8_t>(raw.data(), len));
+    const std::string& idstr = info.idstr;
     const std::uint32_t instance_id = in_.be32();
     const std::uint32_t version_id = in_.be32();
     if (int err = in_.error())
       return ctx_.reject(sr::kSectionHeaderShort, err,
                          qemu_format(sr::kSectionHeaderShort.qemu_message, "qemu_loadvm_section_start_full", err));
     info.section_id = section_id;
-    info.idstr = idstr;
     info.instance_id = instance_id;
     info.version_id = version_id;
     info.body_begin = in_.offset();
@@ -167,27 +168,26 @@ class Loader {
       if (!r_.diag.unsupported.empty()) return -ENOTSUP;
       return ctx_.reject(sr::kUnknownSection, -EINVAL, unknown_section_message(idstr, instance_id));
     }
-    Entry entry = *found;
-    const std::uint32_t local_version = entry_version(entry);
+    const std::uint32_t local_version = entry_version(*found);
     if (version_id > local_version)
       return ctx_.reject(sr::kSectionVersionTooNew, -EINVAL,
                          qemu_format(sr::kSectionVersionTooNew.qemu_message, static_cast<int>(version_id), idstr,
                                      static_cast<int>(local_version)));
+    Entry& entry = entries_[section_id] = std::move(*found);
     entry.load_version_id = version_id;
-    entries_[section_id] = entry;
 
     int ret = load_entry(entry, info);
     info.body_end = in_.offset();
     if (ret < 0) {
       if (ret != -ENOTSUP)
         ctx_.reject(sr::kSectionLoadFailed, ret, section_load_failed_message(idstr, instance_id));
-      r_.sections.push_back(info);
+      r_.sections.push_back(std::move(info));
       return ret;
     }
     ret = footer(idstr, section_id);
     info.end = in_.offset();
     if (entry.kind == Entry::Kind::Virtio) r_.devices[entry.device].footer = dest_.machine.send_section_footer;
-    r_.sections.push_back(info);
+    r_.sections.push_back(std::move(info));
     return ret;
   }
 
@@ -212,12 +212,12 @@ class Loader {
         ctx_.reject(sr::kSectionLoadFailed, ret,
                     qemu_format("error while loading state section id %d(%s)", static_cast<int>(section_id),
                                 it->second.idstr));
-      r_.sections.push_back(info);
+      r_.sections.push_back(std::move(info));
       return ret;
     }
     ret = footer(it->second.idstr, section_id);
     info.end = in_.offset();
-    r_.sections.push_back(info);
+    r_.sections.push_back(std::move(info));
     return ret;
   }
 
@@ -278,7 +278,7 @@ class Loader {
     const std::uint16_t cmd = in_.be16();
     const std::uint16_t len = in_.be16();
     info.body_begin = in_.offset();
-    r_.sections.push_back(info);
+    r_.sections.push_back(std::move(info));
     if (int err = in_.error()) return err;
     struct Arg {
       int len;
