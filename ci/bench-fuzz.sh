@@ -4,6 +4,9 @@
 # ASan+UBSan (fuzz-libfuzzer) and AFL++ (fuzz-afl, persistent mode, ASan+UBSan),
 # plus fuzz_load on one ~1 KB virtio-net section with the destination fixed
 # (the issue's reference point). One process at a time: numbers are per core.
+# Then what bounds fuzz_load there: the coverage counters one run sets (each
+# is a feature libFuzzer handles on every run), and libFuzzer's own exec/s
+# for a target that sets that many counters and does nothing else.
 #
 #   SECONDS_PER_RUN=20 ci/bench-fuzz.sh          (builds what is missing)
 set -euo pipefail
@@ -14,8 +17,9 @@ work=build/bench-fuzz; rm -rf "$work"; mkdir -p "$work"
 export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 export ASAN_OPTIONS="abort_on_error=1:symbolize=0:detect_leaks=0:quarantine_size_mb=64"
 for preset in fuzz-libfuzzer-nosan fuzz-libfuzzer fuzz-afl; do
-  missing=0; for t in "${TARGETS[@]}"; do [ -x "build/$preset/fuzzers/$t" ] || missing=1; done
-  if [ $missing = 1 ]; then cmake --preset $preset >/dev/null; cmake --build build/$preset --target "${TARGETS[@]}"; fi
+  targets=("${TARGETS[@]}"); [ $preset = fuzz-afl ] || targets+=(fuzz_load_edges)
+  missing=0; for t in "${targets[@]}"; do [ -x "build/$preset/fuzzers/$t" ] || missing=1; done
+  if [ $missing = 1 ]; then cmake --preset $preset >/dev/null; cmake --build build/$preset --target "${targets[@]}"; fi
 done
 
 # A ~1 KB virtio-net section record and the destination it was saved from.
@@ -50,4 +54,27 @@ for t in "${TARGETS[@]}"; do
   printf '%-34s %12s %12s %12s\n' "$t (seeds)" "$(lf fuzz-libfuzzer-nosan "$t" "$(corpus "$t")")" \
     "$(lf fuzz-libfuzzer "$t" "$(corpus "$t")")" "$(afl "$t" "$(corpus "$t")")"
 done
+
+edges() {  # preset -> counters fuzz_load sets per run on the 1 KB section
+  MIGCHECK_FUZZ_DESTINATION="$net1k_dest" "build/$1/fuzzers/fuzz_load_edges" "$net1k" | awk '{print $2}'
+}
+# libFuzzer's ceiling: a target whose run is n branches, each setting its own
+# counter, and no other work; -entropic=0 -reduce_inputs=0 drop libFuzzer's
+# optional per-feature work. Nothing that sets n counters per run is faster.
+ceiling() {  # n -> exec/s
+  local n=$1 src="$work/ceiling-$1.c"
+  { echo '#include <stddef.h>'; echo '#include <stdint.h>'; echo 'volatile unsigned sink;'
+    echo 'int LLVMFuzzerTestOneInput(const uint8_t* d, size_t s) {'
+    for ((i = 0; i < n; i++)); do echo "  if (sink != ${i}u + 0x7fff0000u) sink = ${i}u; else sink = 0;"; done
+    echo '  return 0;'; echo '}'; } > "$src"
+  clang-14 -O1 -fsanitize=fuzzer "$src" -o "$work/ceiling-$n"
+  local dir="$work/ceiling-$n.corpus"; mkdir -p "$dir"; cp "$net1k" "$dir/"
+  "$work/ceiling-$n" -entropic=0 -reduce_inputs=0 -max_total_time="$T" -print_final_stats=1 "$dir" 2>&1 |
+    awk '/stat::average_exec_per_sec/ {print $2}'
+}
+echo
+echo "fuzz_load counters set per run (1 KB net, fixed dest): $(edges fuzz-libfuzzer-nosan) no-san," \
+  "$(edges fuzz-libfuzzer) ASan+UBSan"
+printf 'libFuzzer ceiling, exec/s of a run that only sets n counters:'
+for n in 100 250 500 1000; do printf ' n=%s %s' $n "$(ceiling $n)"; done; echo
 echo "($T s per cell, one process at a time; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
