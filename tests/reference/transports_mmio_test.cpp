@@ -152,12 +152,10 @@ TEST(TransportsMmio, LegacySaveMatchesQemuLayout) {
 
 TEST(TransportsMmio, LegacyRoundTrip) {
   const VirtioDevice src = mmio_source_legacy();
-  const Bytes body = save(src);
   VirtioDevice dst = mmio_destination_legacy();
-  const Loaded r = load(body, dst);
-  ASSERT_EQ(r.ret, 0) << joined(r.diag);
-  EXPECT_EQ(r.stream_error, 0);
-  EXPECT_EQ(r.consumed, body.size());
+  Bytes body;
+  const Loaded r = round_trip(src, dst, &body);
+  ASSERT_EQ(r.ret, 0);
   EXPECT_FALSE(r.diag.rejected());
   EXPECT_EQ(dst, src);
   EXPECT_EQ(save(dst), body);
@@ -175,12 +173,10 @@ TEST(TransportsMmio, ModernSaveMatchesQemuLayout) {
 
 TEST(TransportsMmio, ModernRoundTrip) {
   const VirtioDevice src = mmio_source_modern();
-  const Bytes body = save(src);
   VirtioDevice dst = mmio_destination_modern();
-  const Loaded r = load(body, dst);
-  ASSERT_EQ(r.ret, 0) << joined(r.diag);
-  EXPECT_EQ(r.stream_error, 0);
-  EXPECT_EQ(r.consumed, body.size());
+  Bytes body;
+  const Loaded r = round_trip(src, dst, &body);
+  ASSERT_EQ(r.ret, 0);
   EXPECT_TRUE(dst.wire_subsections & sub_bit(VirtioSub::ExtraState));
   EXPECT_EQ(dst, src);
   EXPECT_EQ(save(dst), body);

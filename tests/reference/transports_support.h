@@ -104,6 +104,17 @@ inline std::string joined(const vmstate::Diagnostics& diag) {
   return s;
 }
 
+// save(src) loaded into `dst`: accepted, every byte read, no stream error
+// (what each transport's round trip starts from).
+inline Loaded round_trip(const VirtioDevice& src, VirtioDevice& dst, Bytes* body) {
+  *body = save(src);
+  Loaded r = load(*body, dst);
+  EXPECT_EQ(r.ret, 0) << joined(r.diag);
+  EXPECT_EQ(r.stream_error, 0);
+  EXPECT_EQ(r.consumed, body->size());
+  return r;
+}
+
 // Every strict prefix of `body` must be refused, without crash, reading no
 // further than the prefix, in bounded time.
 inline void expect_truncations_rejected(const Bytes& body, VirtioDevice (*destination)()) {
