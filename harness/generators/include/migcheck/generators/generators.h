@@ -70,7 +70,8 @@ struct StreamCase {
   std::vector<std::uint8_t> bytes;
 };
 // A valid stream (generated scenario, its lone section record, or a seed)
-// with 0..2 named structured corruptions (mutations.h).
+// with 0..2 named structured corruptions (mutations.h). `seeds` must outlive
+// the generator (RapidCheck keeps it to shrink a failing case).
 rc::Gen<StreamCase> near_valid_stream(std::span<const Seed> seeds);
 
 void showValue(const ScenarioCase& c, std::ostream& os);
