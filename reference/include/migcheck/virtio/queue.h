@@ -46,8 +46,10 @@ class QueueArray : public vmstate::SparseSlots<VirtQueue> {
   // Queues a device really has: leading slots with vring.num != 0
   // (virtio_get_num_queues).
   std::size_t count_leading(std::size_t max) const {
+    // Slots past the stored ones read as reset (num 0): no need to look.
+    const std::size_t bound = max < materialised() ? max : materialised();
     std::size_t n = 0;
-    while (n < max && get(n).vring.num != 0) ++n;
+    while (n < bound && get(n).vring.num != 0) ++n;
     return n;
   }
 };
