@@ -72,20 +72,41 @@ bool is_checked_field(const std::string& n) {
   return false;
 }
 
+// The fields is_checked_field accepts, found on first use and once per
+// mutant rather than once per pick.
+class CheckedFields {
+ public:
+  explicit CheckedFields(const std::vector<FieldSpan>& fields) : fields_(fields) {}
+  const std::vector<const FieldSpan*>& get() {
+    if (!found_) {
+      for (const FieldSpan& f : fields_)
+        if (is_checked_field(f.name)) checked_.push_back(&f);
+      found_ = true;
+    }
+    return checked_;
+  }
+
+ private:
+  const std::vector<FieldSpan>& fields_;
+  std::vector<const FieldSpan*> checked_;
+  bool found_ = false;
+};
+
 // A checked field is picked by name first, then among its instances: the
 // per-queue fields (nine queues of an mq NIC) would otherwise drown the
 // device's single ones (curr_queue_pairs).
-const FieldSpan& pick_field(const std::vector<FieldSpan>& fields, std::mt19937_64& rng) {
+const FieldSpan& pick_field(const std::vector<FieldSpan>& fields, CheckedFields& checked_fields,
+                            std::mt19937_64& rng) {
   if (rng() % 2) {
+    const std::vector<const FieldSpan*>& checked = checked_fields.get();
     std::vector<std::string_view> names;
-    for (const FieldSpan& f : fields)
-      if (is_checked_field(f.name) && std::find(names.begin(), names.end(), f.name) == names.end())
-        names.push_back(f.name);
+    for (const FieldSpan* f : checked)
+      if (std::find(names.begin(), names.end(), f->name) == names.end()) names.push_back(f->name);
     if (!names.empty()) {
       const std::string_view name = names[rng() % names.size()];
       std::vector<const FieldSpan*> same;
-      for (const FieldSpan& f : fields)
-        if (f.name == name) same.push_back(&f);
+      for (const FieldSpan* f : checked)
+        if (f->name == name) same.push_back(f);
       return *same[rng() % same.size()];
     }
   }
@@ -107,13 +128,17 @@ std::vector<FieldSpan> field_spans(std::span<const std::uint8_t> input, const De
       spans.push_back({spans[i].begin, spans[i].begin + 4, "config_len"});
   // Words read outside any field (the virtqueue count between config and
   // the first queue) show up as short gaps between fields.
-  std::vector<FieldSpan> sorted = spans;
-  std::sort(sorted.begin(), sorted.end(), [](const FieldSpan& a, const FieldSpan& b) { return a.begin < b.begin; });
+  // (Sorted as indices: the spans themselves carry names, costly to copy.)
+  std::vector<std::uint32_t> order(spans.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return spans[a].begin < spans[b].begin; });
   std::uint64_t covered = 0;
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    const std::uint64_t gap = sorted[i].begin > covered ? sorted[i].begin - covered : 0;
-    if (i > 0 && (gap == 2 || gap == 4 || gap == 8)) spans.push_back({covered, sorted[i].begin, "before " + sorted[i].name});
-    covered = std::max(covered, sorted[i].end);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::uint64_t begin = spans[order[i]].begin, end = spans[order[i]].end;
+    const std::uint64_t gap = begin > covered ? begin - covered : 0;
+    if (i > 0 && (gap == 2 || gap == 4 || gap == 8)) spans.push_back({covered, begin, "before " + spans[order[i]].name});
+    covered = std::max(covered, end);
   }
   return spans;
 }
@@ -122,41 +147,48 @@ std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> input, const std:
                                  std::uint64_t seed, std::string* what) {
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 1);
   std::vector<std::uint8_t> out(input.begin(), input.end());
+  CheckedFields checked(fields);
+  // The description is built only for a caller that asks: the engines'
+  // mutators call this on every fourth mutation and never read it.
   std::string log;
+  const auto note = [&](std::string_view format, const auto&... args) {
+    if (!what) return;
+    if (!log.empty()) log += "; ";
+    log += fmt::vformat(format, fmt::make_format_args(args...));
+  };
   const int count = 1 + static_cast<int>(rng() % 3);
   for (int n = 0; n < count && !out.empty(); ++n) {
     const unsigned kind = rng() % 20;
-    if (!log.empty()) log += "; ";
     if (fields.empty() || kind == 0) {
       const std::size_t at = rng() % out.size();
       out[at] = static_cast<std::uint8_t>(rng());
-      log += fmt::format("byte @0x{:x}", at);
+      note("byte @0x{:x}", at);
       continue;
     }
-    const FieldSpan& f = pick_field(fields, rng);
+    const FieldSpan& f = pick_field(fields, checked, rng);
     if (f.end > out.size()) continue;
     const auto at = static_cast<std::size_t>(f.begin);
     const auto width = static_cast<std::size_t>(f.end - f.begin);
     if (kind == 1 && n == count - 1) {  // truncation ends the mutant
       out.resize(at);
-      log += "truncated at " + f.name;
+      note("truncated at {}", f.name);
       break;
     }
     if (f.name.rfind("subsection ", 0) == 0) {
       out[at + rng() % width] ^= static_cast<std::uint8_t>(1 + rng() % 0x7f);
-      log += "renamed " + f.name;
+      note("renamed {}", f.name);
     } else if (width == 1 || width == 2 || width == 4 || width == 8) {
       const std::uint64_t old = get_be(out, at, width);
       const std::uint64_t v = interesting(rng, old, width);
       put_be(out, at, width, v);
-      log += fmt::format("{} 0x{:x} -> 0x{:x}", f.name, old, v);
+      note("{} 0x{:x} -> 0x{:x}", f.name, old, v);
     } else {
       const std::size_t i = at + rng() % width;
       out[i] = static_cast<std::uint8_t>(rng());
-      log += f.name + " byte " + std::to_string(i - at);
+      note("{} byte {}", f.name, i - at);
     }
   }
-  if (what) *what = log;
+  if (what) *what = std::move(log);
   return out;
 }
 
