@@ -10,10 +10,10 @@
 #include "migcheck/harness/properties.h"
 #include "migcheck/stream/loader.h"
 #include "migcheck/stream/save_ram.h"
+#include "layout.h"
 
 namespace migcheck::harness::detail {
 
-class Layout;
 
 // ---- field-level comparison (state_diff.cpp) ----------------------------------
 

@@ -31,6 +31,7 @@ constexpr Nested kNested[] = {
 
 std::vector<SubsectionUse> needed_subsections(const virtio::VirtioDevice& d, const Profile& writer) {
   std::vector<SubsectionUse> out;
+  out.reserve(kFewSubsections);
   auto add = [&](std::string_view name) {
     SubsectionUse s{name, -1};
     if (reader_knows(writer, s)) out.push_back(std::move(s));
@@ -72,6 +73,7 @@ bool reader_knows(const Profile& reader, const SubsectionUse& sub) {
 
 std::vector<std::string_view> needed_subsection_names(const virtio::VirtioDevice& state, const Profile& writer) {
   std::vector<std::string_view> names;
+  names.reserve(kFewSubsections);
   for (const SubsectionUse& s : needed_subsections(state, writer)) names.push_back(s.name);
   return names;
 }

@@ -11,6 +11,10 @@
 
 namespace migcheck::harness::detail {
 
+// Room for the subsections one device sends (a handful): the lists below
+// are built on every fuzz_load run, and growth by doubling allocated thrice.
+inline constexpr std::size_t kFewSubsections = 8;
+
 // Fields and subsection headers of a load, with their input offsets.
 class Layout : public vmstate::LoadObserver {
  public:
@@ -36,6 +40,7 @@ class Layout : public vmstate::LoadObserver {
   }
   std::vector<std::string_view> subsections(std::uint64_t from, std::uint64_t to) const {
     std::vector<std::string_view> out;
+    out.reserve(kFewSubsections);
     for (const Item& it : items)
       if (it.header && it.begin >= from && it.begin < to) out.emplace_back(it.name);
     return out;

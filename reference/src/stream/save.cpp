@@ -6,7 +6,10 @@
 namespace migcheck {
 
 std::vector<std::uint8_t> save_section(const virtio::VirtioDevice& device, const SectionHeader& h) {
-  wire::Writer w(4096);
+  // One scratch buffer per thread: a save costs one allocation, the result's
+  // (fuzz_load re-saves on every run).
+  thread_local wire::Writer w(4096);
+  w.clear();
   save_section(device, h, w);
   return w.take();
 }

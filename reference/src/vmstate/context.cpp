@@ -25,6 +25,9 @@ void LoadContext::apply(const LoadRule& rule, std::string message, std::string d
 
 void LoadContext::apply_at(const LoadRule& rule, std::uint64_t offset, std::string message,
                            std::string detail) {
+  // A load that applies one rule usually applies a few (one per queue):
+  // room for them up front instead of growth by doubling.
+  if (diag.applied.empty()) diag.applied.reserve(8);
   diag.applied.push_back({&rule, offset, detail.empty() ? message : std::move(detail)});
   if (!message.empty()) diag.messages.push_back(std::move(message));
 }
