@@ -2,7 +2,8 @@
 // in MB/s, next to memcpy of the same bytes (the ratio is what to compare
 // across machines); and fuzz_load's work per input without instrumentation:
 // the load with every property check (harness::load_properties), and
-// totality alone.
+// totality alone; the structure-aware mutator's work per mutation; and
+// building the largest destination.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -10,7 +11,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "migcheck/harness/oracle.h"
 #include "migcheck/harness/properties.h"
+#include "migcheck/profile/destination.h"
 #include "migcheck/stream/infer.h"
 #include "migcheck/stream/loader.h"
 #include "migcheck/stream/save.h"
@@ -82,6 +85,30 @@ void checks(benchmark::State& state, const Sample* s, bool every) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s->bytes.size()));
 }
 
+// What the structure-aware mutator (fuzzers/common/structured_mutator.cpp)
+// does on every fourth mutation: decode the input into field spans, then
+// change one to three fields.
+void structured_mutate(benchmark::State& state, const Sample* s) {
+  std::uint64_t seed = 0;
+  for (auto _ : state) {
+    const auto fields = migcheck::harness::field_spans(s->bytes, s->dest);
+    auto out = migcheck::harness::mutate(s->bytes, fields, ++seed);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+// Building a destination, which fuzz_load does for each new setup it
+// infers: here the largest device, a virtio-blk with 1024 queues.
+void destination(benchmark::State& state, const char* device) {
+  const std::vector<std::string> args = {device};
+  for (auto _ : state) {
+    std::string error;
+    auto dest = migcheck::make_destination("pc-i440fx-7.2", args, migcheck::profile_7_2(), &error);
+    if (!dest) state.SkipWithError(error.c_str());
+    benchmark::DoNotOptimize(dest);
+  }
+}
+
 void copy(benchmark::State& state, const Sample* s) {
   std::vector<std::uint8_t> dst(s->bytes.size());
   for (auto _ : state) {
@@ -129,12 +156,15 @@ const bool registered = [] {
   benchmark::RegisterBenchmark("load/all-sections", all, false);
   benchmark::RegisterBenchmark("load_save/all-sections", all, true);
   benchmark::RegisterBenchmark("memcpy/all-sections", all_memcpy);
+  benchmark::RegisterBenchmark("make_destination/blk-1024-queues", destination,
+                               "virtio-blk-pci,num-queues=1024");
   for (const Sample& s : samples()) {
     benchmark::RegisterBenchmark(("load/" + s.name).c_str(), load, &s);
     benchmark::RegisterBenchmark(("load_save/" + s.name).c_str(), load_save, &s);
     benchmark::RegisterBenchmark(("memcpy/" + s.name).c_str(), copy, &s);
     benchmark::RegisterBenchmark(("fuzz_load_checks/" + s.name).c_str(), checks, &s, true);
     benchmark::RegisterBenchmark(("fuzz_load_totality/" + s.name).c_str(), checks, &s, false);
+    benchmark::RegisterBenchmark(("structured_mutate/" + s.name).c_str(), structured_mutate, &s);
   }
   return true;
 }();
