@@ -110,3 +110,28 @@ INSTANTIATE_TEST_SUITE_P(Qemu72, Capture, ::testing::ValuesIn(mt::stream_names()
                              if (!isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
+
+// The loader steps over platform sections by the sizes the stream's own
+// vmdesc gives, and a parsed vmdesc is reused only for the same text: a
+// timer field's size changed in place (8 -> 9) misaligns the load, and the
+// unchanged stream loads as before, in either order.
+TEST(Vmdesc, SizesComeFromEachStreamsOwnText) {
+  const auto input = mt::read_bytes(mt::corpus_dir() + "/streams/net-legacy-msix-driven.mig");
+  std::string error;
+  auto dest = migcheck::infer_destination(input, migcheck::profile_7_2(), &error);
+  ASSERT_TRUE(dest) << error;
+  const std::string text(input.begin(), input.end());
+  const std::size_t json = text.rfind("{\"page_size\"");
+  ASSERT_NE(json, std::string::npos);
+  const std::size_t timer = text.find("{\"name\": \"timer\"", json);
+  const std::size_t size = text.find("\"size\": 8}", timer);
+  ASSERT_NE(size, std::string::npos);
+  std::vector<std::uint8_t> changed = input;
+  changed[size + 8] = '9';
+
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(migcheck::load_stream(input, *dest).verdict, migcheck::Verdict::Accepted) << "round " << round;
+    const LoadResult r = migcheck::load_stream(changed, *dest);
+    EXPECT_NE(r.verdict, migcheck::Verdict::Accepted) << "round " << round;
+  }
+}

@@ -306,7 +306,7 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
     out.notes.push_back("a lone section record: machine " + out.machine + " assumed");
   }
   const int version = machine_version(out.machine);
-  const auto vmdesc = full ? stream::find_vmdesc(bytes) : std::nullopt;
+  const auto vmdesc = full ? stream::find_vmdesc(bytes) : nullptr;
   const std::size_t limit = vmdesc ? vmdesc->offset : bytes.size();
 
   std::vector<Header> headers;

@@ -72,7 +72,7 @@ class Loader {
   }
 
   LoadResult stream() {
-    r_.has_vmdesc = (vmdesc_ = stream::find_vmdesc(bytes_)).has_value();
+    r_.has_vmdesc = (vmdesc_ = stream::find_vmdesc(bytes_)) != nullptr;
     int ret = header();
     if (!ret) ret = main_loop();
     if (!ret) ret = in_.error();
@@ -409,7 +409,7 @@ class Loader {
   wire::Reader in_;
   vmstate::LoadContext ctx_;
   stream::RamLoader ram_;
-  std::optional<stream::Vmdesc> vmdesc_;
+  std::shared_ptr<const stream::Vmdesc> vmdesc_;
   std::map<std::uint32_t, Entry> entries_;  // by load_section_id
   std::uint32_t pending_section_id_ = 0;     // section being looked up
 };

@@ -2,6 +2,10 @@
 
 #include <string.h>  // memrchr (GNU)
 
+#include <algorithm>
+#include <optional>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 namespace migcheck::stream {
@@ -59,11 +63,63 @@ std::optional<std::uint64_t> section_size(const json& dev) {
   return sum_fields(dev, 0);
 }
 
+// The sizes the JSON text gives; nullptr if it does not parse as a vmdesc.
+std::shared_ptr<const Vmdesc> parse(std::span<const std::uint8_t> text, std::uint64_t offset) {
+  json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("devices") || !doc["devices"].is_array())
+    return nullptr;
+  auto v = std::make_shared<Vmdesc>();
+  v->offset = offset;
+  for (const json& dev : doc["devices"]) {
+    if (!dev.is_object() || !dev.contains("name") || !dev["name"].is_string() ||
+        !dev.contains("instance_id") || !dev["instance_id"].is_number_unsigned())
+      continue;
+    if (auto size = section_size(dev))
+      v->body_sizes[{dev["name"].get<std::string>(), dev["instance_id"].get<std::uint32_t>()}] = *size;
+  }
+  return v;
+}
+
+// The last few vmdescs parsed on this thread, by their JSON text. A fuzzer
+// mutates a full stream mostly outside its vmdesc, and each run would parse
+// the same text two or three times (inference, load, re-load): that parsing
+// was the largest share of a whole-corpus fuzz_load run's own time.
+class Memo {
+ public:
+  std::shared_ptr<const Vmdesc> get(std::span<const std::uint8_t> text, std::uint64_t offset) {
+    if (text.size() > kMaxText) return parse(text, offset);
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      Entry& e = entries_[i];
+      if (!std::equal(e.text.begin(), e.text.end(), text.begin(), text.end())) continue;
+      if (e.parsed && e.parsed->offset != offset) {  // same text elsewhere in the stream
+        auto moved = std::make_shared<Vmdesc>(*e.parsed);
+        moved->offset = offset;
+        e.parsed = std::move(moved);
+      }
+      std::rotate(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(i),
+                  entries_.begin() + static_cast<std::ptrdiff_t>(i) + 1);  // most recent first
+      return entries_.front().parsed;
+    }
+    if (entries_.size() == kEntries) entries_.pop_back();
+    entries_.insert(entries_.begin(), Entry{{text.begin(), text.end()}, parse(text, offset)});
+    return entries_.front().parsed;
+  }
+
+ private:
+  static constexpr std::size_t kEntries = 8;
+  static constexpr std::size_t kMaxText = 1 << 20;  // larger texts are parsed every time
+  struct Entry {
+    std::vector<std::uint8_t> text;
+    std::shared_ptr<const Vmdesc> parsed;  // nullptr: not a vmdesc
+  };
+  std::vector<Entry> entries_;
+};
+
 }  // namespace
 
-std::optional<Vmdesc> find_vmdesc(std::span<const std::uint8_t> bytes) {
+std::shared_ptr<const Vmdesc> find_vmdesc(std::span<const std::uint8_t> bytes) {
   const std::size_t n = bytes.size();
-  if (n < 7) return std::nullopt;
+  if (n < 7) return nullptr;
   // p from n - 6 down to 1, at each 0x06 (memrchr: a stream without
   // vmdesc is searched whole, and a byte loop is slow under the fuzzers'
   // comparison tracing).
@@ -75,21 +131,10 @@ std::optional<Vmdesc> find_vmdesc(std::span<const std::uint8_t> bytes) {
     const std::uint64_t len = std::uint64_t{bytes[p + 1]} << 24 | std::uint64_t{bytes[p + 2]} << 16 |
                               std::uint64_t{bytes[p + 3]} << 8 | bytes[p + 4];
     if (len != n - p - 5 || bytes[p + 5] != '{') continue;
-    json doc = json::parse(bytes.begin() + static_cast<std::ptrdiff_t>(p + 5), bytes.end(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || !doc.contains("devices") || !doc["devices"].is_array())
-      return std::nullopt;
-    Vmdesc v;
-    v.offset = p;
-    for (const json& dev : doc["devices"]) {
-      if (!dev.is_object() || !dev.contains("name") || !dev["name"].is_string() ||
-          !dev.contains("instance_id") || !dev["instance_id"].is_number_unsigned())
-        continue;
-      if (auto size = section_size(dev))
-        v.body_sizes[{dev["name"].get<std::string>(), dev["instance_id"].get<std::uint32_t>()}] = *size;
-    }
-    return v;
+    thread_local Memo memo;
+    return memo.get(bytes.subspan(p + 5), p);
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 }  // namespace migcheck::stream

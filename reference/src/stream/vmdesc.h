@@ -4,7 +4,7 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -17,7 +17,8 @@ struct Vmdesc {
 };
 
 // Finds `0x00 0x06 be32(len) {json}` ending exactly at the end of the input
-// and parses it; nullopt if there is none or it does not parse.
-std::optional<Vmdesc> find_vmdesc(std::span<const std::uint8_t> bytes);
+// and parses it; nullptr if there is none or it does not parse. Shared:
+// the same text met again on this thread is not parsed again.
+std::shared_ptr<const Vmdesc> find_vmdesc(std::span<const std::uint8_t> bytes);
 
 }  // namespace migcheck::stream
