@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -84,7 +85,11 @@ std::optional<Header> header_at(const Bytes& s, std::size_t at) {
 std::vector<std::size_t> header_candidates(const Bytes& s, std::size_t from, std::size_t limit) {
   const std::string_view all(reinterpret_cast<const char*>(s.b.data()), s.b.size());
   std::vector<std::size_t> at;
-  for (std::size_t p = all.find("/virtio-", from); p != std::string_view::npos; p = all.find("/virtio-", p + 1)) {
+  // An idstr starts at most 0xff bytes before its "/virtio-": occurrences
+  // further past the limit (the vmdesc JSON names every device) give none.
+  const std::size_t last = limit > SIZE_MAX - 0x100 ? SIZE_MAX : limit + 0x100;
+  for (std::size_t p = all.find("/virtio-", from); p != std::string_view::npos && p < last;
+       p = all.find("/virtio-", p + 1)) {
     for (const DriverOf& d : kDrivers) {
       if (all.substr(p + 1, d.vmsd.size()) != d.vmsd) continue;
       const std::size_t end = p + 1 + d.vmsd.size();  // where the idstr would end
