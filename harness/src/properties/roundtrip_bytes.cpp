@@ -69,7 +69,7 @@ void structural(const Layout& layout, std::span<const std::uint8_t> bytes, std::
 }  // namespace
 
 Verdict roundtrip_bytes(std::span<const std::uint8_t> bytes, const Destination& dest) {
-  if (detail::machine_newer_than_release(dest)) return detail::roundtrip_bytes_of(bytes, dest, {}, {});
+  if (detail::machine_newer_than_release(dest)) return detail::roundtrip_bytes_of(bytes, dest, {}, Layout());
   Layout layout;
   const LoadResult r = load_any(bytes, dest, detail::shared_load_options(&layout));
   return detail::roundtrip_bytes_of(bytes, dest, r, layout);
@@ -96,6 +96,17 @@ Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destinatio
   if (machine_newer_than_release(dest)) return Verdict::skip("machine type newer than the loader's release");
   if (r.verdict != migcheck::Verdict::Accepted) return Verdict::skip("not accepted: nothing to re-encode");
   Verdict v;
+  // The input's fields, for explaining differing bytes: loaded again if the
+  // shared load recorded subsection headers only (load_properties).
+  std::optional<Layout> loaded_fields;
+  auto with_fields = [&]() -> const Layout& {
+    if (layout.has_fields()) return layout;
+    if (!loaded_fields) {
+      loaded_fields.emplace();
+      load_any(bytes, dest, shared_load_options(&*loaded_fields));
+    }
+    return *loaded_fields;
+  };
   auto note = [&](std::string_view what) {
     if (std::find(v.applied.begin(), v.applied.end(), what) == v.applied.end()) v.applied.emplace_back(what);
   };
@@ -142,7 +153,7 @@ Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destinatio
         expected.guest_features = expected.wire_features_lo;
         expected.wire_subsections &= ~sub_bit(VirtioSub::Features64);
       }
-      Layout again;
+      Layout again(false);  // its subsections only
       LoadOptions o2;
       o2.keep_parsed = true;
       o2.observer = &again;
@@ -257,7 +268,8 @@ Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destinatio
       is_structural = true;
     }
     std::vector<std::string_view> layout_changes;
-    structural(layout, bytes, dev.body_begin, dev.body_end, &layout_changes);
+    const Layout& fields = with_fields();
+    structural(fields, bytes, dev.body_begin, dev.body_end, &layout_changes);
     for (std::string_view c : layout_changes) {
       note(c);
       is_structural = true;
@@ -278,11 +290,11 @@ Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destinatio
       // FULL one; a device's state is saved in the FULL phase.
       const bool start_as_full = i == 0 && original[i] == 0x01 && out[i] == 0x04;
       const std::string_view why = start_as_full ? "section-start-saved-as-full"
-                                                 : explain(layout.at(at), at, original[i], out[i], features64_sent,
+                                                 : explain(fields.at(at), at, original[i], out[i], features64_sent,
                                                            packed_at);
       if (why.empty()) {
         if (is_structural) break;  // beyond a structural change offsets no longer line up
-        const Layout::Item* item = layout.at(at);
+        const Layout::Item* item = fields.at(at);
         return Verdict::fail(qemu_format("%s: byte 0x%lx (%s) is 0x%02x, re-encoded 0x%02x: no documented "
                                          "canonicalisation",
                                          dev.idstr, at, item ? std::string(item->name) : std::string("?"),

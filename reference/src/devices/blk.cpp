@@ -81,7 +81,7 @@ int get_requests(LoadContext& ctx, VirtioDevice& d) {
     ctx.mark();
     const std::uint64_t begin = in.offset();
     const auto more = static_cast<std::int8_t>(in.u8());  // qemu_get_sbyte: any non-zero continues
-    if (ctx.observer) ctx.observer->field("more", i, begin, in.offset(), vmstate::describe_scalar(more));
+    if (auto* o = ctx.field_observer()) o->field("more", i, begin, in.offset(), vmstate::describe_scalar(more));
     if (!more) return 0;
     BlkRequest req;
     RequestRef ref{&d, &req, &mapper};

@@ -175,8 +175,8 @@ int get_ports(LoadContext& ctx, VDev& d) {
   ports.clear();
   const std::uint64_t begin = in.offset();
   const std::uint32_t n = in.be32();
-  if (ctx.observer)
-    ctx.observer->field("nr_active_ports", -1, begin, in.offset(), vmstate::describe_scalar(n));
+  if (auto* o = ctx.field_observer())
+    o->field("nr_active_ports", -1, begin, in.offset(), vmstate::describe_scalar(n));
   if (n == 0) return 0;
   if (n * kConnectedEntrySize > kAllocLimit)
     return ctx.reject_at(rules::kSerialActivePortsAlloc, begin, -ENOMEM, {},

@@ -53,6 +53,10 @@ class LoadObserver {
   // Whether field() needs the value described (a dump does; an observer
   // of offsets only does not, and spares the loader the formatting).
   virtual bool wants_values() const { return true; }
+  // Whether field() is wanted at all. An observer of subsection headers
+  // only says no, and the engine then steps over untouched queue slots as
+  // it does unobserved (SparseArrayField in fields.h).
+  virtual bool wants_fields() const { return true; }
   // One field element was read from [begin, end); `value` is empty unless
   // wants_values().
   virtual void field(std::string_view /*name*/, int /*index*/, std::uint64_t /*begin*/,
@@ -108,6 +112,9 @@ struct LoadContext {
 
   // Reads hand-written code performs are marked as one item for offsets.
   void mark() { item_begin = in.offset(); }
+
+  // The observer, if it wants each field reported.
+  LoadObserver* field_observer() const { return observer && observer->wants_fields() ? observer : nullptr; }
 };
 
 struct SaveContext {

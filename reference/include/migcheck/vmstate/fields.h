@@ -272,7 +272,7 @@ class SparseArrayField final : public Field<T> {
     // value encodes to and not followed by a subsection marker, would load
     // to itself; QEMU's loop would change nothing, so step over it.
     const Reset& r = reset();
-    if (r.plain && !ctx.observer && ctx.in.remaining() > r.bytes.size() && get_(t, i) == U{}) {
+    if (r.plain && !ctx.field_observer() && ctx.in.remaining() > r.bytes.size() && get_(t, i) == U{}) {
       const auto next = ctx.in.view(r.bytes.size() + 1);
       if (next[r.bytes.size()] != 0x05 && std::equal(r.bytes.begin(), r.bytes.end(), next.begin())) {
         ctx.in.skip(r.bytes.size());

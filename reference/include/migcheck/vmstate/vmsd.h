@@ -163,9 +163,9 @@ int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) 
           return ret;
         }
       }
-      if (ctx.observer && !field->is_struct())
-        ctx.observer->field(field->name(), n > 1 ? i : -1, begin, f.offset(),
-                            ctx.observer->wants_values() ? field->describe(state, i) : std::string());
+      if (LoadObserver* o = ctx.field_observer(); o && !field->is_struct())
+        o->field(field->name(), n > 1 ? i : -1, begin, f.offset(),
+                 o->wants_values() ? field->describe(state, i) : std::string());
     }
   }
   if (!vmsd.hand_written) {
