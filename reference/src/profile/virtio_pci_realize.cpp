@@ -92,11 +92,12 @@ bool add_option_rom(Build& b, ConfigBuilder& c, std::string* error) {
 
 void add_queue(Build& b, std::uint32_t size) {
   // virtio_add_queue takes the first slot with vring.num == 0. Realize only
-  // ever adds queues here, so that is the first slot not yet stored: O(1),
-  // where the scan made realizing a 1024-queue device quadratic (a fuzz run
-  // infers a new destination for each queue count it mutates to).
-  const std::size_t i = std::min<std::size_t>(b.d.vq.materialised(), kVirtioQueueMax);
-  if (size == 0) return;  // the slot stays free, as QEMU's would
+  // ever adds queues here, so that is the first slot not yet stored, or the
+  // last stored one if a size-0 add left it free: O(1), where the scan made
+  // realizing a 1024-queue device quadratic (a fuzz run infers a new
+  // destination for each queue count it mutates to).
+  std::size_t i = std::min<std::size_t>(b.d.vq.materialised(), kVirtioQueueMax);
+  if (i > 0 && b.d.vq.get(i - 1).vring.num == 0) --i;
   virtio::VRing& r = b.d.vq[i].vring;
   r.num = r.num_default = size;
   r.align = virtio::kVringAlign;
