@@ -14,7 +14,6 @@
 
 namespace migcheck::harness::detail {
 
-
 // ---- field-level comparison (state_diff.cpp) ----------------------------------
 
 // Where two states differ, for humans: "<path>: <a> vs <b>" for the first

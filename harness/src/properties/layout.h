@@ -29,7 +29,6 @@ class Layout : public vmstate::LoadObserver {
   explicit Layout(bool fields = true) : fields_(fields) {}
   bool wants_values() const override { return false; }
   bool wants_fields() const override { return fields_; }
-  bool has_fields() const { return fields_; }
   void field(std::string_view name, int, std::uint64_t begin, std::uint64_t end, const std::string&) override {
     items.push_back({name, begin, end, false});
   }

@@ -100,10 +100,10 @@ Verdict roundtrip_bytes_of(std::span<const std::uint8_t> bytes, const Destinatio
   // shared load recorded subsection headers only (load_properties).
   std::optional<Layout> loaded_fields;
   auto with_fields = [&]() -> const Layout& {
-    if (layout.has_fields()) return layout;
+    if (layout.wants_fields()) return layout;
     if (!loaded_fields) {
       loaded_fields.emplace();
-      load_any(bytes, dest, shared_load_options(&*loaded_fields));
+      load_any(bytes, dest, {.observer = &*loaded_fields});  // only its layout is read
     }
     return *loaded_fields;
   };
