@@ -298,6 +298,17 @@ bool net_vlans_reset(const Ctx& c, VirtioDevice& e) {
   return set(e.net.vlans, vlans);
 }
 
+// Before f9d6dbf0bf set_features lays virtio-net's queues out again
+// (virtio_net_set_multiqueue); from 2.4 it runs after the queue loop, so
+// the layout, not the stream, decides num and align of slots 2 and up, and
+// the extra pairs' tx_waiting (before 2.4 it ran first: preload).
+bool net_set_multiqueue_relayout(const Ctx& c, VirtioDevice& e) {
+  if (e.kind != DeviceKind::Net || c.writer.net_change_num_queues || c.writer.features_check_early) return false;
+  const VirtioDevice before = e;
+  net_set_multiqueue_2014(e);
+  return !(e == before);
+}
+
 bool net_rss_redirect(const Ctx& c, VirtioDevice& e) {
   if (e.kind != DeviceKind::Net || c.writer.features_check_early) return false;
   return set(e.net.rss_data.redirect, e.has_feature(kNetRss));
@@ -386,6 +397,7 @@ virtio::VirtioDevice expected_after_load(const VirtioDevice& saved, const Virtio
   step(c, e, "endian-default", [&](VirtioDevice& x) { return endian_default(c, x); });
   step(c, e, "features-low-word", [&](VirtioDevice& x) { return features_low_word(c, x); });
   step(c, e, "net-vlans-reset", [&](VirtioDevice& x) { return net_vlans_reset(c, x); });
+  step(c, e, "net-set-multiqueue-relayout", [&](VirtioDevice& x) { return net_set_multiqueue_relayout(c, x); });
   step(c, e, "net-rss-redirect", [&](VirtioDevice& x) { return net_rss_redirect(c, x); });
   step(c, e, "notification-reset", [&](VirtioDevice& x) { return notification_reset(c, x); });
   step(c, e, "legacy-rings", [&](VirtioDevice& x) { return legacy_rings(c, x); });

@@ -7,6 +7,7 @@
 
 #include "detail.h"
 #include "migcheck/harness/cases.h"
+#include "migcheck/harness/state_rules.h"
 #include "migcheck/stream/rules.h"
 #include "migcheck/virtio/features.h"
 #include "migcheck/virtio/rules.h"
@@ -140,8 +141,28 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
     const LoadedDevice* own = detail::loaded(w, i);
     if (!got || !own) return Verdict::fail(rdest->devices[i].idstr + ": not loaded");
     const virtio::VirtioDevice& reset = rdest->devices[i].reset;
-    virtio::VirtioDevice a = detail::project_to_reader(own->state, reset, reader);
-    const virtio::VirtioDevice b = detail::project_to_reader(got->state, reset, reader);
+    // "net-set-multiqueue-relayout": from 2.4 until f9d6dbf0bf set_features
+    // lays virtio-net's queues out again after the queue loop, so slots 2 and
+    // up take the layout's num and align, and the extra pairs' tx_waiting is
+    // cleared; the other releases keep what they loaded there. When writer
+    // and reader differ in this, the other load with that layout applied
+    // (legacy rings recomputed for the slots it changed, before projecting
+    // to the reader's fields) must be the one.
+    auto relays = [](const Profile& p) { return !p.net_change_num_queues && !p.features_check_early; };
+    virtio::VirtioDevice own_state = own->state, got_state = got->state;
+    if (own_state.kind == DeviceKind::Net && relays(reader) != relays(*writer)) {
+      virtio::VirtioDevice& other = relays(reader) ? own_state : got_state;
+      const virtio::VirtioDevice before = other;
+      net_set_multiqueue_2014(other);
+      const std::size_t nvq = saved_queue_count(s.states[i]);
+      for (std::size_t q = 0; q < nvq && !other.has_feature(virtio::kFVersion1); ++q) {
+        virtio::VRing& ring = other.vq[q].vring;
+        if (ring != before.vq.get(q).vring) legacy_ring_addresses(ring, &ring.avail, &ring.used);
+      }
+      if (!(other == before)) v.applied.push_back("net-set-multiqueue-relayout");
+    }
+    virtio::VirtioDevice a = detail::project_to_reader(own_state, reset, reader);
+    const virtio::VirtioDevice b = detail::project_to_reader(got_state, reset, reader);
     // "net-vlans-set-features-order": before 2.4 set_features (which resets
     // the VLAN filter) ran before the device part, so the reader keeps the
     // filter the stream carries, where the writer's own load reset it.
@@ -151,31 +172,6 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
                              " sets features before the device part, but its VLAN filter is not the stream's");
       if (a.net.vlans != b.net.vlans) v.applied.push_back("net-vlans-set-features-order");
       a.net.vlans = b.net.vlans;
-    }
-    // "net-queue-layout-order": a release that lays virtio-net's queues out
-    // before the queue loop (early feature check before 2.4, pre_load_queues
-    // from 7.2.20) adds the extra pairs with virtio_add_queue, which sets
-    // vring.align; one that lays them out after (2.4 up to 7.2.19) loads
-    // their num into never-added slots and keeps align 0 (7.2 then leaves
-    // legacy rings uncomputed, 2.4 lays them out with used = 0). When writer
-    // and reader differ in this, only align and what it derives differ, and
-    // align only as 0 vs 4096.
-    auto early = [](const Profile& p) { return p.features_check_early || p.pre_load_queues; };
-    if (a.kind == DeviceKind::Net && early(reader) != early(*writer)) {
-      const std::size_t realized = reset.vq.count_leading(reset.queue_max);
-      bool relaid = false;
-      for (std::size_t q = realized; q < std::max(a.vq.materialised(), b.vq.materialised()); ++q) {
-        const virtio::VRing& rb = b.vq.get(q).vring;
-        const virtio::VRing& ra = a.vq.get(q).vring;
-        if (ra == rb || std::min(ra.align, rb.align) != 0 || std::max(ra.align, rb.align) != virtio::kVringAlign)
-          continue;
-        virtio::VRing& fixed = a.vq[q].vring;
-        fixed.align = rb.align;
-        fixed.avail = rb.avail;
-        fixed.used = rb.used;
-        relaid = true;
-      }
-      if (relaid) v.applied.push_back("net-queue-layout-order");
     }
     if (!(a == b))
       return Verdict::fail(rdest->devices[i].idstr + ": on the fields " + std::string(reader.name) +

@@ -135,9 +135,9 @@ bool sent_unneeded_subsection(std::span<const std::uint8_t> bytes, const Destina
 // zero-size queue). QEMU accepts the input and re-saves that count, and its
 // own load of it fails in virtio_net_change_num_queues: 7.2.22's
 // pre_load_queues writes past n->vqs, SIGSEGV, verified
-// (corpora/regression/qemu-defects/net_mq_relayout_resave.mig). The older
-// profiles refuse it at the function's assertion, from set_features (not
-// checked against those releases).
+// (corpora/regression/qemu-defects/net_mq_relayout_resave.mig), or its
+// assertion from set_features. The older profiles lay the queues out again
+// whatever the count (virtio_net_set_multiqueue) and reach neither.
 bool net_layout_not_resavable(const LoadResult& loaded, const LoadResult& reloaded) {
   const RuleRef rule = reloaded.diag.reject.rule;
   if (rule != &devices::rules::kPreLoadQueues && rule != &devices::rules::kQueueLayoutAssert) return false;

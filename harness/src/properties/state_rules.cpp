@@ -29,6 +29,28 @@ void net_queue_layout(virtio::VirtioDevice& d, unsigned pairs) {
   for (std::size_t i = count; i < before; ++i) d.vq[i].vring.num = d.vq[i].vring.num_default = 0;
 }
 
+void net_set_multiqueue_2014(virtio::VirtioDevice& d) {
+  auto put = [&](std::size_t i, std::uint32_t num, std::uint32_t align) {
+    virtio::VRing& r = d.vq[i].vring;
+    r.num = r.num_default = num;
+    r.align = align;
+  };
+  const std::size_t last = std::min<std::size_t>(2ull * d.net.max_queue_pairs + 1, d.queue_max - 1);
+  for (std::size_t i = 2; i <= last; ++i)
+    if (d.vq.get(i).vring.num || d.vq.get(i).vring.num_default) put(i, 0, d.vq.get(i).vring.align);
+  auto add = [&](std::uint32_t size) {
+    for (std::size_t i = 0; i < d.queue_max; ++i)
+      if (d.vq.get(i).vring.num == 0) return put(i, size, virtio::kVringAlign);
+  };
+  const std::size_t pairs = std::min<std::size_t>(net_layout_pairs(d), d.net.vqs.size());
+  for (std::size_t pair = 1; pair < pairs; ++pair) {
+    add(d.net.rx_queue_size);
+    add(d.net.tx_queue_size);
+    d.net.vqs[pair].tx_waiting = 0;
+  }
+  add(kCtrlQueueSize);
+}
+
 bool legacy_ring_addresses(const virtio::VRing& r, std::uint64_t* avail, std::uint64_t* used, bool skip_unaligned) {
   if (!r.num || !r.desc || (!r.align && skip_unaligned)) return false;
   *avail = r.desc + 16ull * r.num;

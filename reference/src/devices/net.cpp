@@ -269,13 +269,36 @@ int pre_load_queues(LoadContext& ctx, VDev& d, std::uint32_t n) {
   return change_num_queues(&ctx, d, static_cast<int>(n));
 }
 
+// virtio_net_set_multiqueue before f9d6dbf0bf (the 2014 and 2.4 profiles):
+// slots 2..2*max_queues+1 are deleted and the extra pairs and the control
+// queue added again on every set_features, so the layout does not depend on
+// the queue count the stream loaded, and nothing asserts. Each extra pair's
+// tx_waiting is cleared, also one the device part just loaded (2.4 sets the
+// features after it).
+void set_multiqueue_2014(VDev& d, bool mq) {
+  Net& n = d.net;
+  const std::uint32_t last = 2u * n.max_queue_pairs + 1;
+  for (std::uint32_t i = 2; i <= last; ++i) del_queue(d, i);
+  const std::size_t pairs = mq ? std::min<std::size_t>(n.max_queue_pairs, n.vqs.size()) : 1;
+  for (std::size_t pair = 1; pair < pairs; ++pair) {
+    // Two slots were freed for every pair added: virtio_add_queue cannot abort.
+    add_queue(d, n.rx_queue_size);
+    add_queue(d, n.tx_queue_size);
+    n.vqs[pair].tx_waiting = 0;
+  }
+  add_queue(d, 64);
+}
+
 // vdc->set_features, from the post-load feature check: multiqueue decides the
 // queue layout again, and the VLAN filter is reset with the features, also
 // on the migration target, so a loaded filter does not survive.
 int set_features(LoadContext& ctx, VDev& d, std::uint64_t features) {
   Net& n = d.net;
   const bool mq = (features & virtio::bit(kMq)) || (features & virtio::bit(kRss));
-  if (int ret = change_num_queues(&ctx, d, mq ? n.max_queue_pairs * 2 + 1 : 3)) return ret;
+  if (d.profile && !d.profile->net_change_num_queues)
+    set_multiqueue_2014(d, mq);
+  else if (int ret = change_num_queues(&ctx, d, mq ? n.max_queue_pairs * 2 + 1 : 3))
+    return ret;
   const auto before = n.vlans;
   n.vlans.fill((features & virtio::bit(kCtrlVlan)) ? 0x00 : 0xff);
   if (n.vlans != before)

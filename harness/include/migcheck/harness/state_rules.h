@@ -20,6 +20,13 @@ unsigned net_layout_pairs(const virtio::VirtioDevice& d);
 // after it deleted (num = num_default = 0).
 void net_queue_layout(virtio::VirtioDevice& d, unsigned pairs);
 
+// virtio_net_set_multiqueue before f9d6dbf0bf (Profile::net_change_num_queues
+// false), as set_features runs it: slots 2..2*max_queue_pairs+1 deleted,
+// then the extra pairs (for MQ/RSS) and the control queue added at the first
+// slots with num 0 (virtio_add_queue, the 4096 alignment), and each extra
+// pair's tx_waiting cleared.
+void net_set_multiqueue_2014(virtio::VirtioDevice& d);
+
 // virtio_queue_update_rings: a legacy ring's avail and used addresses from
 // desc, num and align. False when the ring is not laid out (any of them 0).
 // `skip_unaligned`: Profile::rings_skip_unaligned of the loader (7.2 leaves

@@ -51,6 +51,11 @@ struct Profile {
   bool inuse_check;       // bccdef6b1a (v2.7)
   bool queue_count_message_2014;  // "Invalid number of PCI queues" (< v2.6)
   bool pre_load_queues;   // virtio-net resize before the queue loop (7.2.20+)
+  // virtio-net set_features resizes from the current queue count and asserts
+  // it is odd and >= 3 (virtio_net_change_num_queues, f9d6dbf0bf, 2017).
+  // Before, virtio_net_set_multiqueue deleted slots 2..2*max_queues+1 and
+  // added the layout again on every call, whatever the loaded count.
+  bool net_change_num_queues;
   bool error_messages;    // 7.2 prints version / PCI-config errors; 2014 was silent
   // Framing the release can produce / understand at all (the machine type
   // decides whether it is on).
@@ -60,8 +65,7 @@ struct Profile {
   // A legacy ring without vring.align: 7.2's virtio_queue_update_rings
   // leaves it unset (no region cache, indices read 0); the 2014/2015
   // virtqueue_init laid it out anyway, used at vring_align(x, 0) == 0.
-  // Reached when 2.4 loads a multiqueue virtio-net stream: set_features
-  // adds the control queue's slot (and its align) only after the queue loop.
+  // Reached by slots a stream loads past the device's layout.
   bool rings_skip_unaligned;
 };
 
