@@ -26,7 +26,7 @@ class Layout : public vmstate::LoadObserver {
   // With fields = false only subsection headers are recorded: what
   // roundtrip-bytes needs of an input that re-encodes to itself, and the
   // engine then skips untouched queue slots as it does unobserved.
-  explicit Layout(bool fields = true) : fields_(fields) {}
+  explicit Layout(bool fields = true) : fields_(fields) { items.reserve(kFewSubsections); }
   bool wants_values() const override { return false; }
   bool wants_fields() const override { return fields_; }
   void field(std::string_view name, int, std::uint64_t begin, std::uint64_t end, const std::string&) override {
