@@ -303,7 +303,7 @@ bool net_vlans_reset(const Ctx& c, VirtioDevice& e) {
 // the layout, not the stream, decides num and align of slots 2 and up, and
 // the extra pairs' tx_waiting (before 2.4 it ran first: preload).
 bool net_set_multiqueue_relayout(const Ctx& c, VirtioDevice& e) {
-  if (e.kind != DeviceKind::Net || c.writer.net_change_num_queues || c.writer.features_check_early) return false;
+  if (e.kind != DeviceKind::Net || !net_relays_queues_after_load(c.writer)) return false;
   const VirtioDevice before = e;
   net_set_multiqueue_2014(e);
   return !(e == before);

@@ -148,21 +148,25 @@ Verdict old_reader(const Scenario& s, const Profile& reader) {
     // and reader differ in this, the other load with that layout applied
     // (legacy rings recomputed for the slots it changed, before projecting
     // to the reader's fields) must be the one.
-    auto relays = [](const Profile& p) { return !p.net_change_num_queues && !p.features_check_early; };
-    virtio::VirtioDevice own_state = own->state, got_state = got->state;
-    if (own_state.kind == DeviceKind::Net && relays(reader) != relays(*writer)) {
-      virtio::VirtioDevice& other = relays(reader) ? own_state : got_state;
-      const virtio::VirtioDevice before = other;
-      net_set_multiqueue_2014(other);
+    // Only the relaid load is copied; the other is projected as loaded.
+    const virtio::VirtioDevice* own_state = &own->state;
+    const virtio::VirtioDevice* got_state = &got->state;
+    std::optional<virtio::VirtioDevice> relaid;
+    const bool reader_relays = net_relays_queues_after_load(reader);
+    if (own->state.kind == DeviceKind::Net && reader_relays != net_relays_queues_after_load(*writer)) {
+      const virtio::VirtioDevice*& other = reader_relays ? own_state : got_state;
+      relaid.emplace(*other);
+      net_set_multiqueue_2014(*relaid);
       const std::size_t nvq = saved_queue_count(s.states[i]);
-      for (std::size_t q = 0; q < nvq && !other.has_feature(virtio::kFVersion1); ++q) {
-        virtio::VRing& ring = other.vq[q].vring;
-        if (ring != before.vq.get(q).vring) legacy_ring_addresses(ring, &ring.avail, &ring.used);
+      for (std::size_t q = 0; q < nvq && !relaid->has_feature(virtio::kFVersion1); ++q) {
+        virtio::VRing& ring = relaid->vq[q].vring;
+        if (ring != other->vq.get(q).vring) legacy_ring_addresses(ring, &ring.avail, &ring.used);
       }
-      if (!(other == before)) v.applied.push_back("net-set-multiqueue-relayout");
+      if (!(*relaid == *other)) v.applied.push_back("net-set-multiqueue-relayout");
+      other = &*relaid;
     }
-    virtio::VirtioDevice a = detail::project_to_reader(own_state, reset, reader);
-    const virtio::VirtioDevice b = detail::project_to_reader(got_state, reset, reader);
+    virtio::VirtioDevice a = detail::project_to_reader(*own_state, reset, reader);
+    const virtio::VirtioDevice b = detail::project_to_reader(*got_state, reset, reader);
     // "net-vlans-set-features-order": before 2.4 set_features (which resets
     // the VLAN filter) ran before the device part, so the reader keeps the
     // filter the stream carries, where the writer's own load reset it.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "migcheck/profile/profile.h"
 #include "migcheck/virtio/device.h"
 
 namespace migcheck::harness {
@@ -19,6 +20,13 @@ unsigned net_layout_pairs(const virtio::VirtioDevice& d);
 // queue (64), each with num == num_default and the 4096 alignment; slots
 // after it deleted (num = num_default = 0).
 void net_queue_layout(virtio::VirtioDevice& d, unsigned pairs);
+
+// Whether a release's set_features lays virtio-net's queues out again after
+// the queue loop and the device part (2.4 up to f9d6dbf0bf): then
+// net_set_multiqueue_2014, not the stream, decides slots 2 and up.
+inline bool net_relays_queues_after_load(const Profile& p) {
+  return !p.net_change_num_queues && !p.features_check_early;
+}
 
 // virtio_net_set_multiqueue before f9d6dbf0bf (Profile::net_change_num_queues
 // false), as set_features runs it: slots 2..2*max_queue_pairs+1 deleted,
