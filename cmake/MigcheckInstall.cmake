@@ -17,9 +17,10 @@ add_library(migcheck::adapter_abi ALIAS migcheck_adapter_abi)
 
 # Adapters are shared libraries linking the static reference: position-
 # independent code throughout.
-set(MIGCHECK_SDK_LIBS migcheck_reference migcheck_harness)
+set(MIGCHECK_SDK_LIBS migcheck_reference migcheck_harness_core migcheck_harness)
 set_target_properties(${MIGCHECK_SDK_LIBS} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 set_target_properties(migcheck_reference PROPERTIES EXPORT_NAME reference)
+set_target_properties(migcheck_harness_core PROPERTIES EXPORT_NAME harness_core)
 set_target_properties(migcheck_harness PROPERTIES EXPORT_NAME harness)
 set_target_properties(migcheck_adapter_abi PROPERTIES EXPORT_NAME adapter_abi)
 if(TARGET migcheck_reference_defects)

@@ -3,7 +3,6 @@
 #include <cctype>
 
 #include "../adapters/reference_adapter.h"
-#include "migcheck/defects/defects.h"
 #include "migcheck/harness/oracle.h"
 
 namespace migcheck::harness {
@@ -173,21 +172,6 @@ std::string_view to_string(Classification c) {
 
 bool is_finding(Classification c) {
   return c != Classification::Agree && c != Classification::Unsupported && c != Classification::KnownQemuDefect;
-}
-
-LoadResult reference_load(std::span<const std::uint8_t> bytes, const Destination& dest, const LoadOptions& options) {
-#ifdef MIGCHECK_DEFECTS
-  // Seeded adapters switch a defect on around their own loads only; the
-  // oracle's reference never runs with one.
-  const defects::Defect was = defects::active();
-  defects::set(defects::Defect::None);
-  LoadResult r = load_any(bytes, dest, options);
-  defects::set(was);
-  defects::take_overflow();
-  return r;
-#else
-  return load_any(bytes, dest, options);
-#endif
 }
 
 DiffResult run_differential(Adapter& adapter, std::span<const std::uint8_t> input, const Destination& dest,
