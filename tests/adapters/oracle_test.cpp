@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "../support/captures.h"
 #include "migcheck/harness/oracle.h"
@@ -243,4 +244,32 @@ TEST(Mutate, SameSeedSameMutantAndFieldsAreWhereTheDecodeSaysTheyAre) {
   int differ = 0;
   for (std::uint64_t s = 0; s < 50; ++s) differ += h::mutate(c.bytes, fields, s) != c.bytes;
   EXPECT_GT(differ, 45);
+}
+
+// A modern device sends 1024 queue slots and uses three: mutations of its
+// per-queue fields must mostly land in the slots a load check reads.
+TEST(Mutate, PerQueueFieldsOfAModernDeviceAreMutatedMostlyInTheLiveSlots) {
+  const auto bytes = mt::read_bytes(mt::corpus_dir() + "/streams/net-modern-driven.mig");
+  const auto dest = mt::inferred(bytes);
+  const auto fields = h::field_spans(bytes, dest);
+  // Per-queue spans (a name with 1024 instances, in queue order): offset -> slot.
+  std::map<std::string, std::vector<const h::FieldSpan*>> by_name;
+  for (const h::FieldSpan& f : fields) by_name[f.name].push_back(&f);
+  std::map<std::uint64_t, std::size_t> slot_at;
+  for (const auto& [name, spans] : by_name)
+    if (spans.size() == 1024)
+      for (std::size_t i = 0; i < spans.size(); ++i)
+        for (std::uint64_t at = spans[i]->begin; at < spans[i]->end; ++at) slot_at[at] = i;
+  ASSERT_GT(slot_at.size(), 1024u * 4);
+  int live = 0, idle = 0;
+  for (std::uint64_t seed = 0; seed < 2000; ++seed) {
+    const auto m = h::mutate(bytes, fields, seed);
+    for (std::size_t at = 0; at < std::min(m.size(), bytes.size()); ++at) {
+      if (m[at] == bytes[at]) continue;
+      auto it = slot_at.find(at);
+      if (it != slot_at.end()) ++(it->second < 3 ? live : idle);
+    }
+  }
+  EXPECT_GT(live, 100) << live;
+  EXPECT_GT(live, 2 * idle) << live << " bytes changed in queues 0-2, " << idle << " in queues 3-1023";
 }

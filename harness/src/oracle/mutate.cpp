@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <random>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -59,7 +60,7 @@ std::uint64_t interesting(std::mt19937_64& rng, std::uint64_t old, std::size_t w
   return pick[rng() % pick.size()] & mask;
 }
 
-// Half the picks go to the fields QEMU's load checks guard (counts, indices,
+// The fields QEMU's load checks guard (counts, indices,
 // lengths, features, endianness): a real capture has a hundred fields and
 // these few are where the 2014 CVEs and the sanitization rules live.
 bool is_checked_field(const std::string& n) {
@@ -72,45 +73,59 @@ bool is_checked_field(const std::string& n) {
   return false;
 }
 
-// The fields is_checked_field accepts, found on first use and once per
-// mutant rather than once per pick.
-class CheckedFields {
+// Fields grouped by name, each group in load order: for a per-queue field,
+// instance i is queue i's. Built on first use, once per mutant rather than
+// once per pick.
+class FieldGroups {
  public:
-  explicit CheckedFields(const std::vector<FieldSpan>& fields) : fields_(fields) {}
-  const std::vector<const FieldSpan*>& get() {
-    if (!found_) {
-      for (const FieldSpan& f : fields_)
-        if (is_checked_field(f.name)) checked_.push_back(&f);
-      found_ = true;
+  FieldGroups(const std::vector<FieldSpan>& fields, bool checked_only) : fields_(fields), checked_only_(checked_only) {}
+  const std::vector<std::vector<const FieldSpan*>>& get() {
+    if (!built_) {
+      std::unordered_map<std::string_view, std::size_t> index;
+      for (const FieldSpan& f : fields_) {
+        if (checked_only_ && !is_checked_field(f.name)) continue;
+        // The unnamed words between fields (the virtqueue count, and the
+        // like) are one group: each is named after the field it precedes.
+        const std::string_view key = f.name.rfind("before ", 0) == 0 ? std::string_view("before") : f.name;
+        auto [it, added] = index.try_emplace(key, groups_.size());
+        if (added) groups_.emplace_back();
+        groups_[it->second].push_back(&f);
+      }
+      built_ = true;
     }
-    return checked_;
+    return groups_;
   }
 
  private:
   const std::vector<FieldSpan>& fields_;
-  std::vector<const FieldSpan*> checked_;
-  bool found_ = false;
+  const bool checked_only_;
+  std::vector<std::vector<const FieldSpan*>> groups_;
+  bool built_ = false;
 };
 
-// A checked field is picked by name first, then among its instances: the
-// per-queue fields (nine queues of an mq NIC) would otherwise drown the
-// device's single ones (curr_queue_pairs).
-const FieldSpan& pick_field(const std::vector<FieldSpan>& fields, CheckedFields& checked_fields,
-                            std::mt19937_64& rng) {
-  if (rng() % 2) {
-    const std::vector<const FieldSpan*>& checked = checked_fields.get();
-    std::vector<std::string_view> names;
-    for (const FieldSpan* f : checked)
-      if (std::find(names.begin(), names.end(), f->name) == names.end()) names.push_back(f->name);
-    if (!names.empty()) {
-      const std::string_view name = names[rng() % names.size()];
-      std::vector<const FieldSpan*> same;
-      for (const FieldSpan* f : checked)
-        if (f->name == name) same.push_back(f);
-      return *same[rng() % same.size()];
-    }
-  }
-  return fields[rng() % fields.size()];
+// A modern device sends all 1024 queue slots and uses a few: picked
+// uniformly, almost every per-queue mutation would land in a slot no check
+// reads. The common part's queue loop sends "vring.num" once per queue in
+// use, so that count is the live slots; three instance picks in four go
+// there.
+std::size_t live_slots(const std::vector<FieldSpan>& fields) {
+  std::size_t n = 0;
+  for (const FieldSpan& f : fields) n += f.name == "vring.num";
+  return std::max<std::size_t>(n, 1);
+}
+std::size_t pick_instance(std::size_t n, std::size_t live, std::mt19937_64& rng) {
+  if (n > live && rng() % 4) return rng() % live;
+  return rng() % n;
+}
+
+// Half the picks go to a checked field, half to any field; either way a name
+// first, then an instance: otherwise the per-queue fields (nine queues of an
+// mq NIC, 1024 slots of a modern device) drown the device's single ones
+// (curr_queue_pairs, mac_table.in_use).
+const FieldSpan& pick_field(FieldGroups& checked, FieldGroups& all, std::size_t live, std::mt19937_64& rng) {
+  const auto& groups = rng() % 2 && !checked.get().empty() ? checked.get() : all.get();
+  const std::vector<const FieldSpan*>& same = groups[rng() % groups.size()];
+  return *same[pick_instance(same.size(), live, rng)];
 }
 
 }  // namespace
@@ -150,7 +165,8 @@ std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> input, const std:
                                  std::uint64_t seed, std::string* what) {
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 1);
   std::vector<std::uint8_t> out(input.begin(), input.end());
-  CheckedFields checked(fields);
+  FieldGroups checked(fields, true), all(fields, false);
+  const std::size_t live = live_slots(fields);
   // The description is built only for a caller that asks: the engines'
   // mutators call this on every fourth mutation and never read it.
   std::string log;
@@ -168,7 +184,7 @@ std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> input, const std:
       note("byte @0x{:x}", at);
       continue;
     }
-    const FieldSpan& f = pick_field(fields, checked, rng);
+    const FieldSpan& f = pick_field(checked, all, live, rng);
     if (f.end > out.size()) continue;
     const auto at = static_cast<std::size_t>(f.begin);
     const auto width = static_cast<std::size_t>(f.end - f.begin);
