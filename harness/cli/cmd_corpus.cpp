@@ -1,6 +1,7 @@
-// migcheck corpus merge|minimize|export: corpus upkeep around the engines
-// (libFuzzer -merge=1 / -minimize_crash, afl-cmin / afl-tmin) and the
-// OSS-Fuzz export (<target>_seed_corpus.zip, <target>.dict, <target>.options).
+// migcheck corpus merge|minimize|export|wrap: corpus upkeep around the
+// engines (libFuzzer -merge=1 / -minimize_crash, afl-cmin / afl-tmin), the
+// OSS-Fuzz export (<target>_seed_corpus.zip, <target>.dict, <target>.options)
+// and seeds made from section records.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -167,6 +168,36 @@ int export_files(const Options& o) {
   }
   return kAccepted;
 }
+// Each lone section record as the smallest stream its destination accepts
+// (wrap_section_record: the differential's wrapping). The stream carries
+// guest RAM, all zeros, so the ring checks that a lone record skips (no
+// RAM) run on it, at the size of a record: avail and used indices read 0.
+int wrap(const Options& o, const DestinationOptions& d) {
+  std::error_code ec;
+  fs::create_directories(o.out, ec);
+  int written = 0;
+  for (const std::string& path : o.paths) {
+    const std::optional<Input> in = open_input(path, d);
+    if (!in) return kUsage;
+    const std::vector<std::uint8_t> stream = harness::wrap_section_record(in->bytes, in->dest);
+    if (stream == in->bytes) {
+      std::cerr << fmt::format("migcheck corpus wrap: {} is already a stream; skipped\n", path);
+      continue;
+    }
+    std::string stem = fs::path(path).stem().string();
+    if (stem.size() > 8 && stem.ends_with(".section")) stem.resize(stem.size() - 8);
+    const fs::path out = fs::path(o.out) / fmt::format("wrapped-{}.mig", stem);
+    std::string error;
+    if (!harness::write_atomic(out.string(), std::string_view(reinterpret_cast<const char*>(stream.data()), stream.size()),
+                               &error)) {
+      std::cerr << "migcheck corpus wrap: " << error << "\n";
+      return kUsage;
+    }
+    std::cout << out.string() << "\n";
+    ++written;
+  }
+  return written ? kAccepted : kRejected;
+}
 
 void add_engine_options(CLI::App* cmd, Options& o) {
   cmd->add_option("--engine", o.engine, "libfuzzer | afl")->check(CLI::IsMember({"libfuzzer", "afl"}));
@@ -176,7 +207,8 @@ void add_engine_options(CLI::App* cmd, Options& o) {
 
 void add_corpus(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("corpus", "Corpus upkeep: merge, minimize, export (OSS-Fuzz files, dictionaries).");
+  CLI::App* cmd =
+      app.add_subcommand("corpus", "Corpus upkeep: merge, minimize, export (OSS-Fuzz files, dictionaries), wrap.");
   cmd->require_subcommand(1);
 
   CLI::App* m = cmd->add_subcommand("merge", "Merge corpora into the first directory, keeping only inputs that add coverage "
@@ -198,6 +230,14 @@ void add_corpus(CLI::App& app, int& exit_code) {
   e->add_option("--out", o->out, "write the OSS-Fuzz files of every target here");
   e->add_option("--target", o->target, "only this target");
   e->callback([o, &exit_code] { exit_code = export_files(*o); });
+
+  auto d = std::make_shared<DestinationOptions>();
+  CLI::App* w = cmd->add_subcommand("wrap", "Wrap section records into the smallest stream their destination accepts "
+                                            "(zeroed guest RAM, so ring checks run): OUT/wrapped-<name>.mig each.");
+  w->add_option("records", o->paths, "section records (.section.bin)")->required()->expected(1, -1);
+  w->add_option("-o,--out", o->out, "output directory")->required();
+  add_destination_options(*w, *d);
+  w->callback([o, d, &exit_code] { exit_code = wrap(*o, *d); });
 }
 
 const bool registered = register_command({"corpus", 70, add_corpus});

@@ -2,6 +2,7 @@
 // classification, stable titles, reproducers, wrapping and mutation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -272,4 +273,36 @@ TEST(Mutate, PerQueueFieldsOfAModernDeviceAreMutatedMostlyInTheLiveSlots) {
   }
   EXPECT_GT(live, 100) << live;
   EXPECT_GT(live, 2 * idle) << live << " bytes changed in queues 0-2, " << idle << " in queues 3-1023";
+}
+
+// `migcheck corpus wrap`: a lone record skips the ring checks (no RAM); its
+// wrapped stream has zeroed RAM, so they run (avail index 0 against the
+// record's last_avail_idx 3: QEMU marks the device broken and loads on).
+TEST(CorpusWrap, TheWrappedRecordReachesTheRingChecksThatTheLoneRecordSkips) {
+  const std::string record = mt::corpus_dir() + "/sections/net-legacy-msix-driven.0000_00_02.0_virtio-net.section.bin";
+  const std::string dir = mt::temp_dir("wrap");
+  const mt::Cli r = mt::run_cli({"corpus", "wrap", record, "-o", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string out = dir + "/wrapped-net-legacy-msix-driven.0000_00_02.0_virtio-net.mig";
+  EXPECT_EQ(r.out, out + "\n");
+  const auto lone = mt::read_bytes(record);
+  const auto wrapped = mt::read_bytes(out);
+  const auto dest = mt::inferred(lone);
+  EXPECT_EQ(wrapped, h::wrap_section_record(lone, dest));
+  const auto rules_of = [&](const std::vector<std::uint8_t>& bytes) {
+    const migcheck::LoadResult res = h::reference_load(bytes, dest);
+    EXPECT_EQ(res.verdict, migcheck::Verdict::Accepted);
+    std::vector<std::string> ids;
+    for (const auto& hit : res.diag.applied) ids.emplace_back(hit.rule->id);
+    return ids;
+  };
+  const auto lone_rules = rules_of(lone), wrapped_rules = rules_of(wrapped);
+  EXPECT_NE(std::find(lone_rules.begin(), lone_rules.end(), "virtio.vq.no_guest_memory"), lone_rules.end());
+  EXPECT_EQ(std::find(lone_rules.begin(), lone_rules.end(), "virtio.vq.index_delta"), lone_rules.end());
+  EXPECT_NE(std::find(wrapped_rules.begin(), wrapped_rules.end(), "virtio.vq.index_delta"), wrapped_rules.end());
+  // A stream is left alone; nothing written is exit 1.
+  const mt::Cli again = mt::run_cli({"corpus", "wrap", out, "-o", dir});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already a stream"), std::string::npos) << again.err;
+  std::filesystem::remove_all(dir);
 }
