@@ -306,3 +306,25 @@ TEST(CorpusWrap, TheWrappedRecordReachesTheRingChecksThatTheLoneRecordSkips) {
   EXPECT_NE(again.err.find("already a stream"), std::string::npos) << again.err;
   std::filesystem::remove_all(dir);
 }
+
+// Found by the differential batch: a modern queue with a desc address and
+// vring.num 0 makes QEMU 7.2 abort (address_space_cache_init's
+// assert(len > 0), reached from virtio_init_region_cache whatever RAM
+// holds). The reference rejects it and names QEMU's fate.
+TEST(RingSizeZero, AModernQueueWithADescAndSizeZeroIsRejectedAsQemusAbort) {
+  const auto bytes = mt::read_bytes(mt::corpus_dir() + "/streams/scsi-modern.mig");
+  const auto dest = mt::inferred(bytes);
+  const auto fields = h::field_spans(bytes, dest);
+  std::vector<const h::FieldSpan*> nums;
+  for (const h::FieldSpan& f : fields)
+    if (f.name == "vring.num") nums.push_back(&f);
+  ASSERT_GE(nums.size(), 2u);
+  auto mutant = bytes;
+  for (std::uint64_t at = nums[1]->begin; at < nums[1]->end; ++at) mutant[at] = 0;
+  EXPECT_EQ(h::reference_load(bytes, dest).verdict, migcheck::Verdict::Accepted);
+  const migcheck::LoadResult r = h::reference_load(mutant, dest);
+  EXPECT_EQ(r.verdict, migcheck::Verdict::Rejected);
+  ASSERT_TRUE(r.diag.rejected());
+  EXPECT_EQ(r.diag.reject.rule->id, "virtio.vq.ring_size_zero");
+  EXPECT_EQ(r.diag.reject.rule->qemu, migcheck::QemuFate::Abort);
+}

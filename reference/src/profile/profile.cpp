@@ -44,7 +44,7 @@ constexpr std::array<Profile, 4> kProfiles = {{
      .nheads = NheadsCheck::AfterSubsectionsBroken, .inuse_check = true,
      .queue_count_message_2014 = false, .pre_load_queues = true, .net_change_num_queues = true,
      .error_messages = true, .configuration_section = true, .section_footer = true,
-     .vmdesc = true, .rings_skip_unaligned = true},
+     .vmdesc = true, .rings_skip_unaligned = true, .ring_caches = true},
 }};
 
 }  // namespace

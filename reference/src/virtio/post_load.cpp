@@ -193,6 +193,9 @@ int virtio_post_load(LoadContext& ctx, VirtioDevice& d) {
   const NheadsCheck when = d.profile ? d.profile->nheads : NheadsCheck::AfterSubsectionsBroken;
   for (std::uint32_t i = 0; i < d.wire_num_queues; ++i) {
     if (!d.vq.get(i).vring.desc) continue;
+    if (d.has_feature(kFVersion1) && !d.vq.get(i).vring.num && (!d.profile || d.profile->ring_caches))
+      return ctx.reject(rules::kRingSizeZero, -EINVAL,
+                        {}, qemu_format("queue %u: desc 0x%lx, size 0", i, d.vq.get(i).vring.desc));
     if (when == NheadsCheck::InQueueLoopFatal) {
       if (!d.has_feature(kFVersion1)) update_rings(ctx, d, i);
       continue;  // already checked inside the queue loop

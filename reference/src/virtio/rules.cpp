@@ -52,6 +52,12 @@ const LoadRule kCannotMapDesc{.id = "virtio.vq.cannot_map_desc", .outcome = Outc
 const LoadRule kCannotMapUsed{.id = "virtio.vq.cannot_map_used", .outcome = Outcome::Broken,
                               .qemu_message = "Cannot map used",
                               .origin = "hw/virtio/virtio.c: virtio_init_region_cache", .spec = "§7 L16"};
+// Confirmed on 7.2.22 by the differential batch (scsi-modern, vring.num of
+// queue 1 set to 0): SIGABRT, "Assertion `len > 0' failed.".
+const LoadRule kRingSizeZero{.id = "virtio.vq.ring_size_zero", .outcome = Outcome::Reject,
+                             .qemu_message = "",
+                             .origin = "hw/virtio/virtio.c: virtio_init_region_cache (address_space_cache_init)",
+                             .spec = "§7 L16", .qemu = QemuFate::Abort};
 const LoadRule kCannotMapAvail{.id = "virtio.vq.cannot_map_avail", .outcome = Outcome::Broken,
                                .qemu_message = "Cannot map avail",
                                .origin = "hw/virtio/virtio.c: virtio_init_region_cache", .spec = "§7 L16"};
@@ -69,13 +75,13 @@ const LoadRule kInuse{.id = "virtio.vq.inuse", .outcome = Outcome::Reject,
                       .origin = kVirtioLoad, .spec = "§7 L16d", .cve = "CVE-2016-5403"};
 
 std::span<const RuleRef> all() {
-  static const std::array<RuleRef, 21> list = {
+  static const std::array<RuleRef, 22> list = {
       &kQueueSel,        &kConfigLenExcess, &kConfigLenShort,      &kConfigLenRunaway,
       &kNumQueues,       &kVqDescZeroWithIndex, &kExtraStateNoLoader, &kEndianDefault,
       &kEndianUnrecognised, &kFeatures64,   &kFeatures32,          &kFeaturesHighDropped,
       &kStartOnKick,     &kLegacyRings,     &kCannotMapDesc,       &kCannotMapUsed,
       &kCannotMapAvail,  &kPackedUnchecked, &kIndexDelta,          &kNoGuestMemory,
-      &kInuse};
+      &kInuse,           &kRingSizeZero};
   return list;
 }
 

@@ -67,6 +67,10 @@ struct Profile {
   // virtqueue_init laid it out anyway, used at vring_align(x, 0) == 0.
   // Reached by slots a stream loads past the device's layout.
   bool rings_skip_unaligned;
+  // virtio_init_region_cache (c611c76417, v2.9) maps a VERSION_1 queue's
+  // rings at load, whatever guest RAM holds: a queue with a desc address
+  // and size 0 fails address_space_cache_init's assert(len > 0).
+  bool ring_caches;
 };
 
 std::span<const Profile> all_profiles();

@@ -22,6 +22,7 @@ extern const LoadRule kFeaturesHighDropped;  // L14
 extern const LoadRule kStartOnKick;          // L15
 extern const LoadRule kLegacyRings;          // L16
 extern const LoadRule kCannotMapDesc;        // L16
+extern const LoadRule kRingSizeZero;         // L16: QEMU asserts
 extern const LoadRule kCannotMapUsed;        // L16
 extern const LoadRule kCannotMapAvail;       // L16
 extern const LoadRule kPackedUnchecked;      // L16a
