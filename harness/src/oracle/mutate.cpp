@@ -75,44 +75,46 @@ bool is_checked_field(const std::string& n) {
 
 // Fields grouped by name, each group in load order: for a per-queue field,
 // instance i is queue i's. Built on first use, once per mutant rather than
-// once per pick.
+// once per pick; a name is checked or not as a whole, so the checked groups
+// are a selection of them.
 class FieldGroups {
  public:
-  FieldGroups(const std::vector<FieldSpan>& fields, bool checked_only) : fields_(fields), checked_only_(checked_only) {}
-  const std::vector<std::vector<const FieldSpan*>>& get() {
-    if (!built_) {
-      std::unordered_map<std::string_view, std::size_t> index;
-      for (const FieldSpan& f : fields_) {
-        if (checked_only_ && !is_checked_field(f.name)) continue;
-        // The unnamed words between fields (the virtqueue count, and the
-        // like) are one group: each is named after the field it precedes.
-        const std::string_view key = f.name.rfind("before ", 0) == 0 ? std::string_view("before") : f.name;
-        auto [it, added] = index.try_emplace(key, groups_.size());
-        if (added) groups_.emplace_back();
-        groups_[it->second].push_back(&f);
-      }
-      built_ = true;
-    }
-    return groups_;
-  }
+  explicit FieldGroups(const std::vector<FieldSpan>& fields) : fields_(fields) {}
+  const std::vector<std::vector<const FieldSpan*>>& all() { return build(), all_; }
+  const std::vector<const std::vector<const FieldSpan*>*>& checked() { return build(), checked_; }
+  // A modern device sends all 1024 queue slots and uses a few; the common
+  // part's queue loop sends "vring.num" once per queue in use.
+  std::size_t live_slots() { return build(), live_; }
 
  private:
+  void build() {
+    if (built_) return;
+    built_ = true;
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (const FieldSpan& f : fields_) {
+      // The unnamed words between fields (the virtqueue count, and the
+      // like) are one group: each is named after the field it precedes.
+      const std::string_view key = f.name.rfind("before ", 0) == 0 ? std::string_view("before") : f.name;
+      auto [it, added] = index.try_emplace(key, all_.size());
+      if (added) all_.emplace_back();
+      all_[it->second].push_back(&f);
+    }
+    for (const auto& group : all_) {
+      if (is_checked_field(group.front()->name)) checked_.push_back(&group);
+      if (group.front()->name == "vring.num") live_ = group.size();
+    }
+  }
+
   const std::vector<FieldSpan>& fields_;
-  const bool checked_only_;
-  std::vector<std::vector<const FieldSpan*>> groups_;
+  std::vector<std::vector<const FieldSpan*>> all_;
+  std::vector<const std::vector<const FieldSpan*>*> checked_;
+  std::size_t live_ = 1;
   bool built_ = false;
 };
 
-// A modern device sends all 1024 queue slots and uses a few: picked
-// uniformly, almost every per-queue mutation would land in a slot no check
-// reads. The common part's queue loop sends "vring.num" once per queue in
-// use, so that count is the live slots; three instance picks in four go
-// there.
-std::size_t live_slots(const std::vector<FieldSpan>& fields) {
-  std::size_t n = 0;
-  for (const FieldSpan& f : fields) n += f.name == "vring.num";
-  return std::max<std::size_t>(n, 1);
-}
+// Picked uniformly, almost every per-queue mutation of a modern device would
+// land in a slot no check reads: three instance picks in four go to the
+// live slots.
 std::size_t pick_instance(std::size_t n, std::size_t live, std::mt19937_64& rng) {
   if (n > live && rng() % 4) return rng() % live;
   return rng() % n;
@@ -122,10 +124,13 @@ std::size_t pick_instance(std::size_t n, std::size_t live, std::mt19937_64& rng)
 // first, then an instance: otherwise the per-queue fields (nine queues of an
 // mq NIC, 1024 slots of a modern device) drown the device's single ones
 // (curr_queue_pairs, mac_table.in_use).
-const FieldSpan& pick_field(FieldGroups& checked, FieldGroups& all, std::size_t live, std::mt19937_64& rng) {
-  const auto& groups = rng() % 2 && !checked.get().empty() ? checked.get() : all.get();
-  const std::vector<const FieldSpan*>& same = groups[rng() % groups.size()];
-  return *same[pick_instance(same.size(), live, rng)];
+const FieldSpan& pick_field(FieldGroups& groups, std::mt19937_64& rng) {
+  const std::vector<const FieldSpan*>* same;
+  if (rng() % 2 && !groups.checked().empty())
+    same = groups.checked()[rng() % groups.checked().size()];
+  else
+    same = &groups.all()[rng() % groups.all().size()];
+  return *(*same)[pick_instance(same->size(), groups.live_slots(), rng)];
 }
 
 }  // namespace
@@ -165,8 +170,7 @@ std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> input, const std:
                                  std::uint64_t seed, std::string* what) {
   std::mt19937_64 rng(seed * 0x9e3779b97f4a7c15ull + 1);
   std::vector<std::uint8_t> out(input.begin(), input.end());
-  FieldGroups checked(fields, true), all(fields, false);
-  const std::size_t live = live_slots(fields);
+  FieldGroups groups(fields);
   // The description is built only for a caller that asks: the engines'
   // mutators call this on every fourth mutation and never read it.
   std::string log;
@@ -184,7 +188,7 @@ std::vector<std::uint8_t> mutate(std::span<const std::uint8_t> input, const std:
       note("byte @0x{:x}", at);
       continue;
     }
-    const FieldSpan& f = pick_field(checked, all, live, rng);
+    const FieldSpan& f = pick_field(groups, rng);
     if (f.end > out.size()) continue;
     const auto at = static_cast<std::size_t>(f.begin);
     const auto width = static_cast<std::size_t>(f.end - f.begin);
