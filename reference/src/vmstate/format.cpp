@@ -4,6 +4,8 @@
 
 namespace migcheck::vmstate {
 
+std::string qemu_vformat(std::string_view format, fmt::printf_args args) { return fmt::vsprintf(format, args); }
+
 std::string hex(std::span<const std::uint8_t> bytes, std::size_t max) {
   std::string s;
   const std::size_t n = std::min(bytes.size(), max);

@@ -15,9 +15,13 @@
 
 namespace migcheck::vmstate {
 
+// The printf engine, compiled once (format.cpp) rather than in every file
+// that formats a message: fmt's own type-erased-arguments pattern.
+std::string qemu_vformat(std::string_view format, fmt::printf_args args);
+
 template <class... Args>
 std::string qemu_format(std::string_view format, const Args&... args) {
-  return fmt::sprintf(format, args...);
+  return qemu_vformat(format, fmt::make_printf_args(args...));
 }
 
 template <class V>
