@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,6 +119,34 @@ extern const LoadRule kStreamTruncated;
 std::string format_too_new(std::string_view name, int version, int local);
 std::string format_too_old(std::string_view name, int version, int local_min);
 
+// The name as QEMU sees it: copied into a NUL-terminated buffer, so any
+// embedded NUL ends it (strcmp/strncmp semantics).
+inline std::string_view c_string(std::span<const std::uint8_t> raw) {
+  const char* p = reinterpret_cast<const char*>(raw.data());
+  std::size_t n = 0;
+  while (n < raw.size() && p[n] != '\0') ++n;
+  return {p, n};
+}
+
+// The steps of the load loop that do not depend on the state type, compiled
+// once (vmsd.cpp) rather than in every instantiation of load_state.
+namespace engine {
+// vmstate_load_state's version checks failed: the rejection.
+int version_refused(LoadContext& ctx, std::string_view vmsd, int version_id, int local, int local_min);
+int must_exist_missing(LoadContext& ctx, std::string_view vmsd, std::string_view field);
+// A field's get failed (ret < 0) or left the stream in error: records it,
+// with QEMU's "Failed to load vmsd:field" line.
+int field_failed(LoadContext& ctx, int ret, std::string_view vmsd, std::string_view field);
+// vmstate_subsection_load's peek, past QEMU_VM_SUBSECTION: the idstr of the
+// subsection the stream holds next if it may be one of `vmsd`'s (a length
+// that fits, the vmsd's name as prefix), else nothing: the caller returns 0.
+std::optional<std::string_view> peek_subsection(wire::Reader& f, std::string_view vmsd);
+int subsection_unknown(LoadContext& ctx, std::string_view idstr, std::string_view vmsd);
+// Steps over the header of the subsection peek_subsection found (`name`
+// is the vmsd it selected); its version, as the uint8_t QEMU keeps.
+int enter_subsection(LoadContext& ctx, std::string_view name);
+}  // namespace engine
+
 template <class T>
 int subsection_load(LoadContext& ctx, const Vmsd<T>& vmsd, T& state);
 
@@ -125,25 +154,15 @@ template <class T>
 int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) {
   wire::Reader& f = ctx.in;
   if (ctx.observer) ctx.observer->enter(vmsd.name, version_id, f.offset());
-  if (!vmsd.hand_written) {
-    if (version_id > vmsd.version_id)
-      return ctx.reject(rules::kVersionTooNew, -EINVAL,
-                        ctx.vmstate_messages ? format_too_new(vmsd.name, version_id, vmsd.version_id) : "",
-                        format_too_new(vmsd.name, version_id, vmsd.version_id));
-    if (version_id < vmsd.minimum_version_id)
-      return ctx.reject(rules::kVersionTooOld, -EINVAL,
-                        ctx.vmstate_messages ? format_too_old(vmsd.name, version_id, vmsd.minimum_version_id) : "",
-                        format_too_old(vmsd.name, version_id, vmsd.minimum_version_id));
-  }
+  if (!vmsd.hand_written && (version_id > vmsd.version_id || version_id < vmsd.minimum_version_id))
+    return engine::version_refused(ctx, vmsd.name, version_id, vmsd.version_id, vmsd.minimum_version_id);
   if (vmsd.pre_load) {
     if (int ret = vmsd.pre_load(ctx, state)) return ret;
   }
   for (const FieldPtr<T>& field : vmsd.fields) {
     if (!field->present(state, version_id)) {
       if (field->is_must_exist() && !vmsd.hand_written)
-        return ctx.reject(rules::kMustExist, -1,
-                          "Input validation failed: " + std::string(vmsd.name) + "/" +
-                              std::string(field->name()));
+        return engine::must_exist_missing(ctx, vmsd.name, field->name());
       continue;
     }
     const int n = field->elements(state);
@@ -155,13 +174,7 @@ int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) 
         if (ret < 0) return ret;
       } else {
         if (ret >= 0) ret = f.error();
-        if (ret < 0) {
-          f.set_error(ret);
-          ctx.ensure_reject_recorded(ret);
-          if (ctx.vmstate_messages)
-            ctx.report("Failed to load " + std::string(vmsd.name) + ":" + std::string(field->name()));
-          return ret;
-        }
+        if (ret < 0) return engine::field_failed(ctx, ret, vmsd.name, field->name());
       }
       if (LoadObserver* o = ctx.field_observer(); o && !field->is_struct())
         o->field(field->name(), n > 1 ? i : -1, begin, f.offset(),
@@ -176,41 +189,18 @@ int load_state(LoadContext& ctx, const Vmsd<T>& vmsd, T& state, int version_id) 
   return ret;
 }
 
-// The name as QEMU sees it: copied into a NUL-terminated buffer, so any
-// embedded NUL ends it (strcmp/strncmp semantics).
-inline std::string_view c_string(std::span<const std::uint8_t> raw) {
-  const char* p = reinterpret_cast<const char*>(raw.data());
-  std::size_t n = 0;
-  while (n < raw.size() && p[n] != '\0') ++n;
-  return {p, n};
-}
-
 template <class T>
 int subsection_load(LoadContext& ctx, const Vmsd<T>& vmsd, T& state) {
-  wire::Reader& f = ctx.in;
-  while (f.peek(0) == 0x05) {  // QEMU_VM_SUBSECTION
-    const std::uint8_t len = f.peek(1);
-    if (len < vmsd.name.size() + 1) return 0;  // "(short)": not ours
-    std::span<const std::uint8_t> raw = f.peek_span(2, len);
-    if (raw.size() != len) return 0;  // "(peek fail)"
-    const std::string_view idstr = c_string(raw);
-    if (!idstr.starts_with(vmsd.name)) return 0;  // "(prefix)": left for an outer level
+  // QEMU_VM_SUBSECTION tested here: most loads end on anything else.
+  while (ctx.in.peek(0) == 0x05) {
+    const std::optional<std::string_view> idstr = engine::peek_subsection(ctx.in, vmsd.name);
+    if (!idstr) return 0;
     const Vmsd<T>* sub = nullptr;
     for (const Vmsd<T>* s : vmsd.subsections)
-      if (s->name == idstr) sub = s;
+      if (s->name == *idstr) sub = s;
     if (!sub && defects::on(defects::Defect::UnknownSubsectionSkipped)) return 0;
-    if (!sub) {
-      ctx.mark();  // 7.2 prints nothing here; the outer levels do
-      return ctx.reject(rules::kSubsectionUnknown, -ENOENT, {},
-                        "subsection '" + std::string(idstr) + "' unknown to '" +
-                            std::string(vmsd.name) + "'");
-    }
-    const std::uint64_t begin = f.offset();
-    ctx.item_begin = begin;
-    f.skip(2u + len);
-    const auto version = static_cast<std::uint8_t>(f.be32());  // stored in a uint8_t
-    if (ctx.observer) ctx.observer->subsection(sub->name, version, begin, f.offset());
-    if (int ret = load_state(ctx, *sub, state, version)) return ret;
+    if (!sub) return engine::subsection_unknown(ctx, *idstr, vmsd.name);
+    if (int ret = load_state(ctx, *sub, state, engine::enter_subsection(ctx, sub->name))) return ret;
   }
   return 0;
 }
