@@ -92,6 +92,7 @@ struct PortRef {
 };
 
 bool popped(const PortRef& r, int) { return r.port->elem_popped; }
+void* port_of(const PortRef& r) { return r.port; }
 bool popped_packed(const PortRef& r, int) { return popped(r, 0) && r.dev->host_has(virtio::kFRingPacked); }
 
 int get_id(LoadContext& ctx, PortRef& r) {
@@ -123,10 +124,8 @@ const Vmsd<PortRef>& port_vmsd() {
                   "id", {get_id, [](SaveContext& c, const PortRef& r) { c.out.be32(r.port->id); },
                          [](Visitor& v, PortRef& r) { vmstate::visit_scalar(v, "id", -1, r.port->id); },
                          [](const PortRef& r) { return vmstate::describe_scalar(r.port->id); }}),
-              vmstate::scalar<PortRef>(
-                  "guest_connected", [](auto& r) -> auto& { return r.port->guest_connected; }),
-              vmstate::scalar<PortRef>(
-                  "host_connected", [](auto& r) -> auto& { return r.port->host_connected; }),
+              vmstate::scalar_in<PortRef, SerialPortState>("guest_connected", port_of, MC_REF(guest_connected)),
+              vmstate::scalar_in<PortRef, SerialPortState>("host_connected", port_of, MC_REF(host_connected)),
               vmstate::custom<PortRef>(
                   "elem_popped",
                   {[](LoadContext& c, PortRef& r) {
@@ -138,11 +137,9 @@ const Vmsd<PortRef>& port_vmsd() {
                      vmstate::visit_scalar(v, "elem_popped", -1, r.port->elem_popped);
                    },
                    [](const PortRef& r) { return vmstate::describe_scalar(r.port->elem_popped); }}),
-              vmstate::when<PortRef>(vmstate::scalar<PortRef>(
-                                         "iov_idx", [](auto& r) -> auto& { return r.port->iov_idx; }),
+              vmstate::when<PortRef>(vmstate::scalar_in<PortRef, SerialPortState>("iov_idx", port_of, MC_REF(iov_idx)),
                                      popped),
-              vmstate::when<PortRef>(vmstate::scalar<PortRef>(
-                                         "iov_offset", [](auto& r) -> auto& { return r.port->iov_offset; }),
+              vmstate::when<PortRef>(vmstate::scalar_in<PortRef, SerialPortState>("iov_offset", port_of, MC_REF(iov_offset)),
                                      popped),
               vmstate::when<PortRef>(element_ndescs_field<PortRef>(), popped_packed),
               vmstate::when<PortRef>(element_field<PortRef>(), popped),

@@ -12,12 +12,15 @@
 #include <algorithm>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "migcheck/vmstate/format.h"
+#include "migcheck/vmstate/scalar.h"
 #include "migcheck/vmstate/vmsd.h"
 
 namespace migcheck::vmstate {
@@ -79,38 +82,59 @@ struct ElementOf<S, true> {
   using type = typename S::value_type;
 };
 
-// A scalar (VMSTATE_UINT8/16/32/64, INT32, BOOL), or an element of a fixed
-// scalar array when the accessor yields a std::array.
-template <class T, class Acc>
-class ScalarField final : public Field<T> {
-  using Stored = AccessedType<T, Acc>;
-  static constexpr bool kArray = !std::is_arithmetic_v<Stored>;
-
- public:
-  ScalarField(std::string_view name, Acc acc) : Field<T>(name), acc_(acc) {}
-  int elements(const T& t) const override {
-    if constexpr (kArray) return static_cast<int>(std::size(acc_(t)));
-    else return 1;
+// Where a field's value lives: at `offset` in the state, or, with a
+// `holder`, in the object the holder finds from the state (a reference state
+// pointing at its object). QEMU's VMStateField.offset.
+template <class T>
+struct Storage {
+  std::size_t offset = 0;
+  void* (*holder)(const T&) = nullptr;
+  void* at(const T& t, std::size_t index, std::size_t stride) const {
+    char* base = holder ? static_cast<char*>(holder(t)) : reinterpret_cast<char*>(const_cast<T*>(&t));
+    return base + offset + index * stride;
   }
+};
+
+// The offset of what a member path selects in an H, measured once on a
+// default H: paths through a pointer are not member paths (they would read
+// the default's null) and take a holder instead.
+template <class H>
+const H& probe() {
+  static const H p{};
+  return p;
+}
+template <class H, class Acc>
+std::size_t offset_in(Acc acc) {
+  const auto base = reinterpret_cast<std::uintptr_t>(&probe<H>());
+  const auto at = reinterpret_cast<std::uintptr_t>(&acc(probe<H>()));
+  if (at < base || at >= base + sizeof(H)) throw std::logic_error("vmstate: a field outside its state");
+  return at - base;
+}
+
+// A scalar (VMSTATE_UINT8/16/32/64, INT32, BOOL), or each element of a fixed
+// scalar array. Known by kind and offset, so one class and one copy of its
+// code serve every scalar of every table over T, not one per field.
+template <class T>
+class ScalarField final : public Field<T> {
+ public:
+  // `count` elements when the field is an array, else a single value.
+  ScalarField(std::string_view name, ScalarKind kind, Storage<T> storage, std::optional<int> count)
+      : Field<T>(name), info_(&scalar_info(kind)), storage_(storage), count_(count) {}
+  int elements(const T&) const override { return count_.value_or(1); }
   int load(LoadContext& ctx, T& t, int i) const override {
-    ref(t, i) = read_scalar<Value>(ctx.in);
+    info_->get(ctx.in, at(t, i));
     return 0;
   }
-  void save(SaveContext& ctx, const T& t, int i) const override { write_scalar<Value>(ctx.out, ref(t, i)); }
-  void visit(Visitor& v, T& t, int i) const override { visit_scalar(v, this->name(), kArray ? i : -1, ref(t, i)); }
-  std::string describe(const T& t, int i) const override { return describe_scalar(ref(t, i)); }
+  void save(SaveContext& ctx, const T& t, int i) const override { info_->put(ctx.out, at(t, i)); }
+  void visit(Visitor& v, T& t, int i) const override { info_->visit(v, this->name(), count_ ? i : -1, at(t, i)); }
+  std::string describe(const T& t, int i) const override { return info_->describe(at(t, i)); }
   bool is_plain() const override { return true; }
 
  private:
-  using Value = typename ElementOf<Stored, kArray>::type;
-  template <class S>
-  static auto& ref_impl(const Acc& acc, S& t, int i) {
-    if constexpr (kArray) return acc(t)[static_cast<std::size_t>(i)];
-    else return acc(t);
-  }
-  Value& ref(T& t, int i) const { return ref_impl(acc_, t, i); }
-  const Value& ref(const T& t, int i) const { return ref_impl(acc_, t, i); }
-  Acc acc_;
+  void* at(const T& t, int i) const { return storage_.at(t, static_cast<std::size_t>(i), info_->size); }
+  const ScalarInfo* info_;
+  Storage<T> storage_;
+  std::optional<int> count_;
 };
 
 // VMSTATE_*_EQUAL: the stream must carry the destination's own value.
@@ -354,9 +378,20 @@ class CustomField final : public Field<T> {
 
 // ---- builders ---------------------------------------------------------------
 
+// A scalar over the object `holder` gives (H), its member path `acc` applied
+// to an H.
+template <class T, class H, class Acc>
+FieldPtr<T> scalar_in(std::string_view name, void* (*holder)(const T&), Acc acc) {
+  using Stored = std::remove_cvref_t<decltype(acc(std::declval<H&>()))>;
+  constexpr bool kArray = !std::is_arithmetic_v<Stored>;
+  using Value = typename ElementOf<Stored, kArray>::type;
+  std::optional<int> count;
+  if constexpr (kArray) count = static_cast<int>(sizeof(Stored) / sizeof(Value));
+  return std::make_shared<ScalarField<T>>(name, kind_of<Value>(), Storage<T>{offset_in<H>(acc), holder}, count);
+}
 template <class T, class Acc>
 FieldPtr<T> scalar(std::string_view name, Acc acc) {
-  return std::make_shared<ScalarField<T, Acc>>(name, acc);
+  return scalar_in<T, T>(name, nullptr, acc);
 }
 template <class T, class Acc>
 FieldPtr<T> equal(std::string_view name, Acc acc) {
