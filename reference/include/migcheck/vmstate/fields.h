@@ -382,7 +382,7 @@ class CustomField final : public Field<T> {
 // to an H.
 template <class T, class H, class Acc>
 FieldPtr<T> scalar_in(std::string_view name, void* (*holder)(const T&), Acc acc) {
-  using Stored = std::remove_cvref_t<decltype(acc(std::declval<H&>()))>;
+  using Stored = AccessedType<H, Acc>;
   constexpr bool kArray = !std::is_arithmetic_v<Stored>;
   using Value = typename ElementOf<Stored, kArray>::type;
   std::optional<int> count;
