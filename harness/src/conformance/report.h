@@ -16,10 +16,6 @@ std::string junit_xml(const RunReport& report);
 std::string summary_markdown(const RunReport& report);
 std::string report_html(const RunReport& report);
 
-// Writes `content` to `path` through a temporary file in the same directory
-// and rename(), so a reader never sees half a report.
-bool write_atomic(const std::string& path, const std::string& content, std::string* error);
-
 // results.json, junit.xml, summary.md, report.html under `dir` (created).
 bool write_reports(const std::string& dir, const RunReport& report, std::string* error);
 

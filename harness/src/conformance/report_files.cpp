@@ -1,9 +1,7 @@
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 
-#include <unistd.h>
-
+#include "migcheck/harness/oracle.h"
 #include "report.h"
 
 namespace migcheck::conformance {
@@ -34,29 +32,6 @@ std::string seconds_text(double s) {
   return buf;
 }
 
-bool write_atomic(const std::string& path, const std::string& content, std::string* error) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      *error = tmp + ": write failed";
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    *error = path + ": " + ec.message();
-    std::filesystem::remove(tmp, ec);
-    return false;
-  }
-  return true;
-}
-
 bool write_reports(const std::string& dir, const RunReport& report, std::string* error) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -64,10 +39,11 @@ bool write_reports(const std::string& dir, const RunReport& report, std::string*
     *error = dir + ": " + ec.message();
     return false;
   }
-  return write_atomic(dir + "/results.json", results_json(report).dump(1) + "\n", error) &&
-         write_atomic(dir + "/junit.xml", junit_xml(report), error) &&
-         write_atomic(dir + "/summary.md", summary_markdown(report), error) &&
-         write_atomic(dir + "/report.html", report_html(report), error);
+  // Through a temporary file and rename(): a reader never sees half a report.
+  return harness::write_atomic(dir + "/results.json", results_json(report).dump(1) + "\n", error) &&
+         harness::write_atomic(dir + "/junit.xml", junit_xml(report), error) &&
+         harness::write_atomic(dir + "/summary.md", summary_markdown(report), error) &&
+         harness::write_atomic(dir + "/report.html", report_html(report), error);
 }
 
 }  // namespace migcheck::conformance
