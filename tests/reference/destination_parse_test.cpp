@@ -21,7 +21,7 @@ TEST(DestinationMachine, NamesAndAliases) {
   EXPECT_EQ(parse_machine("pc-q35-4.0.1", &error)->version, 400);
   EXPECT_EQ(parse_machine("pc-i440fx-1.4", &error)->family, MachineFamily::I440fx);
   for (const char* bad : {"pc-q35-2.3", "pc-i440fx-1.3", "pc-i440fx-7.3", "pc-i440fx-2.13", "pc-i440fx-07.2",
-                          "virt", "pc-i440fx-4.0.1", ""}) {
+                          "virt", "pc-i440fx-4.0.1", "", "pc-i440fx-444444447.2", "pc-q35--3.0"}) {
     error.clear();
     EXPECT_FALSE(parse_machine(bad, &error)) << bad;
     EXPECT_NE(error.find("pc-q35-X.Y"), std::string::npos) << error;

@@ -135,7 +135,9 @@ bool parse_version(std::string_view s, int* v, bool* point_one) {
   int major = 0, minor = 0;
   const char* end = s.data() + s.size();
   auto r = std::from_chars(s.data(), end, major);
-  if (r.ec != std::errc() || r.ptr == end || *r.ptr != '.') return false;
+  // A major of 100 or more is no QEMU machine, and major * 100 must not
+  // overflow on a hostile name ("pc-i440fx-444444447.2").
+  if (r.ec != std::errc() || r.ptr == end || *r.ptr != '.' || major < 0 || major > 99) return false;
   auto r2 = std::from_chars(r.ptr + 1, end, minor);
   if (r2.ec != std::errc() || minor > 99) return false;
   *point_one = false;
