@@ -1,8 +1,7 @@
 // A seeded-bug adapter: the reference loader (migcheck::reference_defects)
 // with one real bug class switched on, behind the C ABI of
-// <migcheck/adapter.h>. One source, one library per bug:
-//   MIGCHECK_SEEDED_BUG     the adapter's name ("mac-in-use-signed")
-//   MIGCHECK_SEEDED_DEFECT  the reference defect it enables ("signed-mac-in-use")
+// <migcheck/adapter.h>. Compiled once; each library links it with the
+// kSeededBug that names its bug (seeded_bug.h).
 // Where the real bug writes out of bounds, the library crashes (SIGSEGV)
 // as the buggy QEMU would: run it with ",fork" (seeded:NAME does).
 #include <csignal>
@@ -17,19 +16,18 @@
 #include "migcheck/profile/destination.h"
 #include "migcheck/report/status.h"
 #include "migcheck/stream/loader.h"
-
-#if !defined(MIGCHECK_SEEDED_BUG) || !defined(MIGCHECK_SEEDED_DEFECT)
-#error "build with -DMIGCHECK_SEEDED_BUG=\"name\" -DMIGCHECK_SEEDED_DEFECT=\"defect\""
-#endif
+#include "seeded_bug.h"
 
 namespace {
+
+using migcheck::seeded::kSeededBug;
 
 struct Context {
   std::string state, rule, reason;  // what the last result points into
 };
 
 void* open_context() {
-  if (auto d = migcheck::defects::parse(MIGCHECK_SEEDED_DEFECT)) migcheck::defects::set(*d);
+  if (auto d = migcheck::defects::parse(kSeededBug.defect)) migcheck::defects::set(*d);
   return new Context;
 }
 void close_context(void* ctx) { delete static_cast<Context*>(ctx); }
@@ -48,7 +46,7 @@ int load(void* ctx, const std::uint8_t* bytes, std::size_t len, const migcheck_d
   migcheck::defects::take_overflow();
   const migcheck::LoadResult r = migcheck::load_any({bytes, len}, *dest);
   if (const std::string overflow = migcheck::defects::take_overflow(); !overflow.empty()) {
-    std::fprintf(stderr, "seeded bug " MIGCHECK_SEEDED_BUG ": out-of-bounds write: %s\n", overflow.c_str());
+    std::fprintf(stderr, "seeded bug %s: out-of-bounds write: %s\n", kSeededBug.name, overflow.c_str());
     std::fflush(stderr);
     std::raise(SIGSEGV);
   }
@@ -73,23 +71,26 @@ int load(void* ctx, const std::uint8_t* bytes, std::size_t len, const migcheck_d
   return 0;
 }
 
-const migcheck_adapter kDescriptor = {
-    .abi_version = MIGCHECK_ADAPTER_ABI_VERSION,
-    .struct_size = sizeof(migcheck_adapter),
-    .name = "seeded-" MIGCHECK_SEEDED_BUG,
-    .version = MIGCHECK_SEEDED_DEFECT,
-    .devices = nullptr,
-    .transports = nullptr,
-    .profiles = nullptr,
-    .flags = MIGCHECK_CAP_SECTION_RECORDS,
-    .open = open_context,
-    .close = close_context,
-    .load = load,
-    .release = nullptr,
-    .save = nullptr,
-    .free_buffer = nullptr,
-};
-
 }  // namespace
 
-extern "C" MIGCHECK_ADAPTER_EXPORT const migcheck_adapter* migcheck_adapter_v1(void) { return &kDescriptor; }
+// Built on the first call, not at namespace scope: kSeededBug is another
+// object's, and the two files' statics have no order.
+extern "C" MIGCHECK_ADAPTER_EXPORT const migcheck_adapter* migcheck_adapter_v1(void) {
+  static const migcheck_adapter descriptor = {
+      .abi_version = MIGCHECK_ADAPTER_ABI_VERSION,
+      .struct_size = sizeof(migcheck_adapter),
+      .name = kSeededBug.adapter,
+      .version = kSeededBug.defect,
+      .devices = nullptr,
+      .transports = nullptr,
+      .profiles = nullptr,
+      .flags = MIGCHECK_CAP_SECTION_RECORDS,
+      .open = open_context,
+      .close = close_context,
+      .load = load,
+      .release = nullptr,
+      .save = nullptr,
+      .free_buffer = nullptr,
+  };
+  return &descriptor;
+}
