@@ -10,7 +10,7 @@
 #include "migcheck/harness/adapters.h"
 #include "migcheck/harness/seeded.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::adapters_cmd {
 
 namespace {
 
@@ -89,4 +89,4 @@ const bool registered = register_command({"adapters", 40, add});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::adapters_cmd

@@ -5,7 +5,7 @@
 #include "commands.h"
 #include "input.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::check_cmd {
 
 namespace {
 
@@ -60,4 +60,4 @@ const bool registered = register_command({"check", 10, add_check});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::check_cmd

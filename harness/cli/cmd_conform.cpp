@@ -15,7 +15,7 @@
 #include "commands.h"
 #include "input.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::conform_cmd {
 
 namespace {
 
@@ -172,4 +172,4 @@ const bool registered = register_command({"conform", 40, add_conform});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::conform_cmd

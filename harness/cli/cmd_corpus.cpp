@@ -14,7 +14,7 @@
 #include "migcheck/harness/fuzz.h"
 #include "migcheck/harness/oracle.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::corpus_cmd {
 
 namespace {
 
@@ -244,4 +244,4 @@ const bool registered = register_command({"corpus", 70, add_corpus});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::corpus_cmd

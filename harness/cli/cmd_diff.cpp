@@ -19,7 +19,7 @@
 #include "migcheck/harness/adapters.h"
 #include "migcheck/harness/oracle.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::diff_cmd {
 
 namespace {
 
@@ -320,4 +320,4 @@ const bool registered = register_command({"diff", 50, add});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::diff_cmd

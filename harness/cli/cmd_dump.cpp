@@ -10,7 +10,7 @@
 #include "migcheck/stream/loader.h"
 #include "migcheck/vmstate/format.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::dump_cmd {
 
 namespace {
 
@@ -207,4 +207,4 @@ const bool registered = register_command({"dump", 20, add_dump});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::dump_cmd

@@ -25,7 +25,7 @@
 #include "migcheck/harness/fuzz.h"
 #include "migcheck/harness/oracle.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::fuzz_cmd {
 
 namespace {
 
@@ -248,4 +248,4 @@ const bool registered = register_command({"fuzz", 60, add_fuzz});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::fuzz_cmd

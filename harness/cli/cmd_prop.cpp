@@ -13,7 +13,7 @@
 #include "input.h"
 #include "migcheck/generators/runner.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::prop_cmd {
 
 namespace {
 
@@ -149,4 +149,4 @@ const bool registered = register_command({"prop", 60, add_prop});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::prop_cmd

@@ -8,7 +8,7 @@
 #include "input.h"
 #include "migcheck/vmstate/rule.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::rules_cmd {
 
 namespace {
 
@@ -43,4 +43,4 @@ const bool registered = register_command({"rules", 90, add_rules});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::rules_cmd

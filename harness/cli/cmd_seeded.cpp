@@ -25,7 +25,7 @@
 
 #include "../src/adapters/subprocess.h"
 
-namespace migcheck::cli {
+namespace migcheck::cli::seeded_cmd {
 
 namespace {
 
@@ -401,4 +401,4 @@ const bool registered = register_command({"seeded", 60, add});
 
 }  // namespace
 
-}  // namespace migcheck::cli
+}  // namespace migcheck::cli::seeded_cmd
