@@ -214,6 +214,31 @@ TEST(Reproducer, InputAndAccountAreWrittenWhole) {
   std::filesystem::remove_all(dir);
 }
 
+// Every file the tool keeps goes through write_atomic: a rewrite replaces
+// the whole file, and a write that cannot finish leaves nothing behind.
+TEST(WriteAtomic, ReplacesTheWholeFileAndLeavesNoTemporaryOnFailure) {
+  const std::string dir = mt::temp_dir("atomic");
+  const std::string path = dir + "/report.json";
+  std::string error;
+  ASSERT_TRUE(h::write_atomic(path, std::string_view("a longer first version\n"), &error)) << error;
+  const std::vector<std::uint8_t> second = {0x51, 0x45, 0x56, 0x4d, 0x00, 0xff};
+  ASSERT_TRUE(h::write_atomic(path, second, &error)) << error;
+  EXPECT_EQ(mt::read_bytes(path), second);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::others_read,
+            std::filesystem::perms::others_read);
+
+  EXPECT_FALSE(h::write_atomic(dir + "/missing/report.json", std::string_view("x"), &error));
+  EXPECT_NE(error.find(dir + "/missing/report.json.tmp."), std::string::npos) << error;
+  std::filesystem::create_directory(dir + "/report.d");
+  EXPECT_FALSE(h::write_atomic(dir + "/report.d", std::string_view("x"), &error));  // rename onto a directory
+  EXPECT_NE(error.find("cannot write '" + dir + "/report.d'"), std::string::npos) << error;
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"report.d", "report.json"}));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Wrap, SectionInAMinimalStreamLoadsLikeTheCaptureWithZeroRam) {
   for (const std::string& path : mt::section_paths()) {
     const auto record = mt::read_bytes(path);

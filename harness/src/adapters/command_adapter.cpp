@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "forked_adapter.h"
+#include "migcheck/harness/oracle.h"
 #include "result_json.h"
 #include "subprocess.h"
 
@@ -60,7 +61,7 @@ class CommandAdapter final : public Adapter {
     proc::TempDir dir("migcheck-cmd-");
     std::string error;
     const std::string file = dir.file("stream.mig");
-    if (!dir.ok() || !proc::write_file_atomic(file, stream, &error)) {
+    if (!dir.ok() || !write_atomic(file, stream, &error)) {
       r.reason = "cannot write the stream for the command: " + error;
       return r;
     }

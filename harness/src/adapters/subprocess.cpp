@@ -365,29 +365,6 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-bool write_file_atomic(const std::string& path, std::span<const std::uint8_t> data, std::string* error) {
-  return write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), error);
-}
-
-bool write_file_atomic(const std::string& path, std::string_view text, std::string* error) {
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) {
-    *error = "cannot create '" + tmp + "': " + strerror(errno);
-    return false;
-  }
-  fchmod(fd, 0644);
-  const bool ok = write_all(fd, text) && fsync(fd) == 0;
-  const int write_errno = errno;
-  close(fd);
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = "cannot write '" + path + "': " + strerror(ok ? errno : write_errno);
-    unlink(tmp.c_str());
-    return false;
-  }
-  return true;
-}
-
 std::optional<std::vector<std::string>> split_command(const std::string& command) {
   std::vector<std::string> words;
   std::string word;

@@ -84,11 +84,6 @@ class TempDir {
   std::string path_;
 };
 
-// Writes `data` to `path` atomically: a temporary file in the same
-// directory, fsync, rename. Readers see the old file or the whole new one.
-bool write_file_atomic(const std::string& path, std::span<const std::uint8_t> data, std::string* error);
-bool write_file_atomic(const std::string& path, std::string_view text, std::string* error);
-
 // Splits a command line into words like a shell would for simple commands
 // ('...', "...", backslash); nullopt if it needs a real shell (pipes,
 // redirections, variables, ...).

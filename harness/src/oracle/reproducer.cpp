@@ -1,9 +1,6 @@
 // Findings on disk: the input and what happened, each file written
 // atomically so an interrupted run never leaves half a reproducer.
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
+#include <cstdio>
 #include <filesystem>
 
 #include "../adapters/subprocess.h"
@@ -33,10 +30,6 @@ std::string slug(const std::string& title) {
 
 }  // namespace
 
-bool write_atomic(const std::string& path, std::string_view text, std::string* error) {
-  return proc::write_file_atomic(path, text, error);
-}
-
 std::string write_reproducer(const std::string& dir, std::span<const std::uint8_t> input, const Destination& dest,
                              const DiffResult& result, std::string* error) {
   std::error_code ec;
@@ -54,9 +47,8 @@ std::string write_reproducer(const std::string& dir, std::span<const std::uint8_
   j["destination"] = dest.command_line();
   j["reproduce"] = "migcheck diff --adapter " + proc::shell_quote(result.adapter_spec) + " " + dest.command_line() +
                    " " + base + ".mig";
-  if (!proc::write_file_atomic(base + ".mig", input, error)) return {};
-  if (!proc::write_file_atomic(base + ".json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
-                               error))
+  if (!write_atomic(base + ".mig", input, error)) return {};
+  if (!write_atomic(base + ".json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", error))
     return {};
   return base + ".mig";
 }

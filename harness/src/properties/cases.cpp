@@ -1,14 +1,13 @@
 // Property inputs as files (regression cases) and the destinations they name.
 #include "migcheck/harness/cases.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "migcheck/harness/oracle.h"
 #include "migcheck/stream/save.h"
 #include "migcheck/virtio/core.h"
 #include "migcheck/vmstate/format.h"
@@ -298,31 +297,6 @@ Verdict run_case(const Case& c) {
   return Verdict::fail("unknown property");
 }
 
-bool write_file_atomic(const std::string& path, const std::string& data, std::string* error) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  std::error_code ec;
-  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
-  const fs::path tmp = target.parent_path() / (".tmp-" + std::to_string(::getpid()) + "-" + target.filename().string());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.flush();
-    if (!out) {
-      *error = "cannot write " + tmp.string();
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    *error = "cannot rename " + tmp.string() + " to " + path + ": " + ec.message();
-    fs::remove(tmp, ec);
-    return false;
-  }
-  return true;
-}
-
 std::string write_case(const Case& c, const std::string& regression_dir, std::string* error) {
   std::string err;
   auto dest = build_destination(c.destination, &err);
@@ -343,11 +317,16 @@ std::string write_case(const Case& c, const std::string& regression_dir, std::st
     bin = save_scenario(Scenario{*dest, c.states, c.ram_bytes});  // the writer's stream, for `migcheck check`
   }
   const std::string text = j.dump(1);
-  const std::string base = (std::filesystem::path(regression_dir) / std::string(name(c.property)) /
-                            hash_of(text + std::string(bin.begin(), bin.end())))
-                               .string();
-  if (!write_file_atomic(base + ".bin", std::string(bin.begin(), bin.end()), error)) return {};
-  if (!write_file_atomic(base + ".json", text + "\n", error)) return {};
+  const std::filesystem::path dir = std::filesystem::path(regression_dir) / std::string(name(c.property));
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *error = "cannot create '" + dir.string() + "': " + ec.message();
+    return {};
+  }
+  const std::string base = (dir / hash_of(text + std::string(bin.begin(), bin.end()))).string();
+  if (!write_atomic(base + ".bin", bin, error)) return {};
+  if (!write_atomic(base + ".json", text + "\n", error)) return {};
   return base + ".json";
 }
 

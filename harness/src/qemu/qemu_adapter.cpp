@@ -126,8 +126,7 @@ class QemuAdapter final : public Adapter {
     std::vector<std::string> args = qemu_arguments(dest, dir.path(), &ids, &error);
     if (args.empty()) return unsupported(error);
     const std::vector<std::uint8_t> stream = wrap_section_record(input, dest);
-    if (!proc::write_file_atomic(dir.file("bios.bin"), halting_bios(), &error) ||
-        !proc::write_file_atomic(dir.file("stream.mig"), stream, &error))
+    if (!write_atomic(dir.file("bios.bin"), halting_bios(), &error) || !write_atomic(dir.file("stream.mig"), stream, &error))
       return unsupported(error);
     args.insert(args.begin(), binary_);
     const std::string qmp_path = dir.file("qmp.sock");

@@ -70,7 +70,4 @@ std::string write_case(const Case& c, const std::string& regression_dir, std::st
 // Reads a case from its .json (and the .bin beside it).
 std::optional<Case> read_case(const std::string& json_path, std::string* error);
 
-// Writes `data` to `path` atomically (temp file in the same directory + rename).
-bool write_file_atomic(const std::string& path, const std::string& data, std::string* error);
-
 }  // namespace migcheck::harness

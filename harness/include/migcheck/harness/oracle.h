@@ -106,9 +106,10 @@ std::vector<std::uint8_t> wrap_section_record(std::span<const std::uint8_t> reco
 std::string write_reproducer(const std::string& dir, std::span<const std::uint8_t> input, const Destination& dest,
                              const DiffResult& result, std::string* error);
 
-// Writes `text` to `path` atomically (a temporary file in the same
+// Writes `bytes` to `path` atomically (a temporary file in the same
 // directory, fsync, rename): readers see the old file or the whole new one.
-bool write_atomic(const std::string& path, std::string_view text, std::string* error);
+bool write_atomic(const std::string& path, std::string_view bytes, std::string* error);
+bool write_atomic(const std::string& path, std::span<const std::uint8_t> bytes, std::string* error);
 
 // ---- near-valid inputs: structure-aware mutation of real captures ----------
 
