@@ -11,13 +11,19 @@ src="${MIGCHECK_SRC:-$SRC/migcheck}"
 build="${WORK:-/tmp}/migcheck-oss-fuzz"
 targets=(fuzz_load fuzz_stream fuzz_roundtrip fuzz_old_reader fuzz_destination)
 
+# Where the flags are libFuzzer's sanitizer coverage, feedback comes from the
+# loader only (cmake/sancov-ignorelist.txt), as in the fuzz-libfuzzer preset:
+# without it every run also pays for the oracles' and libraries' counters.
+sancov=OFF
+case "${CXXFLAGS:-}" in *fuzzer-no-link*) sancov=ON ;; esac
+
 # MIGCHECK_FUZZ_ENGINE=afl means "the compiler flags already instrument the
 # code; link the targets with MIGCHECK_FUZZ_LINK": exactly OSS-Fuzz's contract.
 cmake -S "$src" -B "$build" -G Ninja \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" \
   -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="" \
   -DCMAKE_CXX_FLAGS="${CXXFLAGS:-}" -DCMAKE_EXE_LINKER_FLAGS="${CXXFLAGS:-}" \
-  -DMIGCHECK_FUZZ_ENGINE=afl -DMIGCHECK_FUZZ_LINK="$LIB_FUZZING_ENGINE" \
+  -DMIGCHECK_FUZZ_ENGINE=afl -DMIGCHECK_FUZZ_LINK="$LIB_FUZZING_ENGINE" -DMIGCHECK_SANCOV_IGNORELIST=$sancov \
   -DMIGCHECK_TESTS=OFF -DMIGCHECK_BENCHMARKS=OFF -DMIGCHECK_DEFECTS_LIB=OFF
 cmake --build "$build" --target "${targets[@]}"
 
