@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <random>
+#include <span>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -63,25 +65,56 @@ std::uint64_t interesting(std::mt19937_64& rng, std::uint64_t old, std::size_t w
 // The fields QEMU's load checks guard (counts, indices,
 // lengths, features, endianness): a real capture has a hundred fields and
 // these few are where the 2014 CVEs and the sanitization rules live.
-bool is_checked_field(const std::string& n) {
+bool is_checked_field(std::string_view n) {
   static constexpr std::array<std::string_view, 14> kChecked = {
       "curr_queue_pairs", "max_queue_pairs", "in_use",  "config_len",    "queue_sel",
       "features",         "num",             "inuse",   "last_avail_idx", "device_endian",
       "before ",          "nvectors",        "num_ports", "vector"};
-  for (std::string_view k : kChecked)
-    if (n.find(k) != std::string::npos) return true;
-  return false;
+  return std::any_of(kChecked.begin(), kChecked.end(), [&](std::string_view k) { return n.find(k) != n.npos; });
 }
+
+// What a field's name says, worked out once per name: its group key (the
+// unnamed words between fields, "before <field>", are one group) and
+// whether it is checked. The names repeat from one mutant to the next, so
+// the table lives as long as the thread (`migcheck diff -j` has several):
+// one lookup per field instead of fourteen substring searches and a map
+// node per name on every mutant (two thirds of a mutant's instructions).
+class NameTable {
+ public:
+  struct Info {
+    std::uint32_t key;  // the same for names of one group
+    bool checked;
+  };
+  // Bounded (the names are schema names with an index, but bound them
+  // anyway); only between builds, while no key is held.
+  void trim() {
+    if (info_.size() < 8192) return;
+    info_.clear();
+    keys_.clear();
+  }
+  const Info& operator[](const std::string& name) {
+    if (const auto it = info_.find(name); it != info_.end()) return it->second;
+    const std::string key = name.rfind("before ", 0) == 0 ? std::string("before") : name;
+    const auto k = keys_.emplace(key, static_cast<std::uint32_t>(keys_.size())).first;
+    return info_.emplace(name, Info{k->second, is_checked_field(name)}).first->second;
+  }
+
+ private:
+  std::unordered_map<std::string, Info> info_;
+  std::unordered_map<std::string, std::uint32_t> keys_;
+};
 
 // Fields grouped by name, each group in load order: for a per-queue field,
 // instance i is queue i's. Built on first use, once per mutant rather than
 // once per pick; a name is checked or not as a whole, so the checked groups
-// are a selection of them.
+// are a selection of them. Groups come in the order their names first
+// appear (a seed's mutant depends on it); their members share one array.
 class FieldGroups {
  public:
+  using Group = std::span<const FieldSpan* const>;
   explicit FieldGroups(const std::vector<FieldSpan>& fields) : fields_(fields) {}
-  const std::vector<std::vector<const FieldSpan*>>& all() { return build(), all_; }
-  const std::vector<const std::vector<const FieldSpan*>*>& checked() { return build(), checked_; }
+  const std::vector<Group>& all() { return build(), all_; }
+  const std::vector<const Group*>& checked() { return build(), checked_; }
   // A modern device sends all 1024 queue slots and uses a few; the common
   // part's queue loop sends "vring.num" once per queue in use.
   std::size_t live_slots() { return build(), live_; }
@@ -90,24 +123,45 @@ class FieldGroups {
   void build() {
     if (built_) return;
     built_ = true;
-    std::unordered_map<std::string_view, std::size_t> index;
-    for (const FieldSpan& f : fields_) {
-      // The unnamed words between fields (the virtqueue count, and the
-      // like) are one group: each is named after the field it precedes.
-      const std::string_view key = f.name.rfind("before ", 0) == 0 ? std::string_view("before") : f.name;
-      auto [it, added] = index.try_emplace(key, all_.size());
-      if (added) all_.emplace_back();
-      all_[it->second].push_back(&f);
+    thread_local NameTable names;
+    thread_local std::vector<std::uint32_t> group_of_key;  // 1 + group index in this build, 0: none yet
+    names.trim();
+    // Group indices in order of first appearance, then the members laid
+    // out group after group in one array (a counting sort).
+    std::vector<std::uint32_t> group_of(fields_.size());
+    std::vector<std::uint32_t> key_of_group;
+    std::vector<std::size_t> start;  // group sizes, then where each begins
+    for (std::size_t i = 0; i < fields_.size(); ++i) {
+      const NameTable::Info& info = names[fields_[i].name];
+      if (info.key >= group_of_key.size()) group_of_key.resize(info.key + 1, 0);
+      std::uint32_t& g = group_of_key[info.key];
+      if (g == 0) {
+        key_of_group.push_back(info.key);
+        start.push_back(0);
+        g = static_cast<std::uint32_t>(start.size());
+        if (info.checked) checked_index_.push_back(g - 1);
+      }
+      ++start[g - 1];
+      group_of[i] = g - 1;
     }
-    for (const auto& group : all_) {
-      if (is_checked_field(group.front()->name)) checked_.push_back(&group);
+    for (const std::uint32_t k : key_of_group) group_of_key[k] = 0;
+    std::size_t at = 0;
+    for (std::size_t& s : start) at += std::exchange(s, at);
+    members_.resize(fields_.size());
+    all_.reserve(start.size());
+    for (std::size_t g = 0; g < start.size(); ++g)
+      all_.emplace_back(members_.data() + start[g], (g + 1 < start.size() ? start[g + 1] : members_.size()) - start[g]);
+    for (std::size_t i = 0; i < fields_.size(); ++i) members_[start[group_of[i]]++] = &fields_[i];
+    for (const std::uint32_t g : checked_index_) checked_.push_back(&all_[g]);
+    for (const Group& group : all_)
       if (group.front()->name == "vring.num") live_ = group.size();
-    }
   }
 
   const std::vector<FieldSpan>& fields_;
-  std::vector<std::vector<const FieldSpan*>> all_;
-  std::vector<const std::vector<const FieldSpan*>*> checked_;
+  std::vector<const FieldSpan*> members_;
+  std::vector<Group> all_;
+  std::vector<std::uint32_t> checked_index_;
+  std::vector<const Group*> checked_;
   std::size_t live_ = 1;
   bool built_ = false;
 };
@@ -125,7 +179,7 @@ std::size_t pick_instance(std::size_t n, std::size_t live, std::mt19937_64& rng)
 // mq NIC, 1024 slots of a modern device) drown the device's single ones
 // (curr_queue_pairs, mac_table.in_use).
 const FieldSpan& pick_field(FieldGroups& groups, std::mt19937_64& rng) {
-  const std::vector<const FieldSpan*>* same;
+  const FieldGroups::Group* same;
   if (rng() % 2 && !groups.checked().empty())
     same = groups.checked()[rng() % groups.checked().size()];
   else
