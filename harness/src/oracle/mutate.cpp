@@ -130,6 +130,7 @@ class FieldGroups {
     // out group after group in one array (a counting sort).
     std::vector<std::uint32_t> group_of(fields_.size());
     std::vector<std::uint32_t> key_of_group;
+    std::vector<std::uint32_t> checked_groups;
     std::vector<std::size_t> start;  // group sizes, then where each begins
     for (std::size_t i = 0; i < fields_.size(); ++i) {
       const NameTable::Info& info = names[fields_[i].name];
@@ -139,7 +140,7 @@ class FieldGroups {
         key_of_group.push_back(info.key);
         start.push_back(0);
         g = static_cast<std::uint32_t>(start.size());
-        if (info.checked) checked_index_.push_back(g - 1);
+        if (info.checked) checked_groups.push_back(g - 1);
       }
       ++start[g - 1];
       group_of[i] = g - 1;
@@ -152,7 +153,7 @@ class FieldGroups {
     for (std::size_t g = 0; g < start.size(); ++g)
       all_.emplace_back(members_.data() + start[g], (g + 1 < start.size() ? start[g + 1] : members_.size()) - start[g]);
     for (std::size_t i = 0; i < fields_.size(); ++i) members_[start[group_of[i]]++] = &fields_[i];
-    for (const std::uint32_t g : checked_index_) checked_.push_back(&all_[g]);
+    for (const std::uint32_t g : checked_groups) checked_.push_back(&all_[g]);
     for (const Group& group : all_)
       if (group.front()->name == "vring.num") live_ = group.size();
   }
@@ -160,7 +161,6 @@ class FieldGroups {
   const std::vector<FieldSpan>& fields_;
   std::vector<const FieldSpan*> members_;
   std::vector<Group> all_;
-  std::vector<std::uint32_t> checked_index_;
   std::vector<const Group*> checked_;
   std::size_t live_ = 1;
   bool built_ = false;
