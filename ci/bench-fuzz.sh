@@ -5,8 +5,9 @@
 # plus fuzz_load on one ~1 KB virtio-net section with the destination fixed
 # (the issue's reference point). One process at a time: numbers are per core.
 # Then what bounds fuzz_load there: the coverage counters one run sets (each
-# is a feature libFuzzer handles on every run), and libFuzzer's own exec/s
-# for a target that sets that many counters and does nothing else.
+# is a feature libFuzzer handles on every run), the comparisons it traces
+# (each a call into libFuzzer), and libFuzzer's own exec/s for a target that
+# sets that many counters and does nothing else.
 #
 #   SECONDS_PER_RUN=20 ci/bench-fuzz.sh          (builds what is missing)
 set -euo pipefail
@@ -55,8 +56,9 @@ for t in "${TARGETS[@]}"; do
     "$(lf fuzz-libfuzzer "$t" "$(corpus "$t")")" "$(afl "$t" "$(corpus "$t")")"
 done
 
-edges() {  # preset -> counters fuzz_load sets per run on the 1 KB section
-  MIGCHECK_FUZZ_DESTINATION="$net1k_dest" "build/$1/fuzzers/fuzz_load_edges" "$net1k" | awk '{print $2}'
+edges() {  # preset -> counters set and comparisons traced per run of fuzz_load on the 1 KB section
+  MIGCHECK_FUZZ_DESTINATION="$net1k_dest" "build/$1/fuzzers/fuzz_load_edges" "$net1k" |
+    awk '{printf "%s counters, %s comparisons", $2, $9}'
 }
 # libFuzzer's ceiling: a target whose run is n branches, each setting its own
 # counter, and no other work; -entropic=0 -reduce_inputs=0 drop libFuzzer's
@@ -73,7 +75,7 @@ ceiling() {  # n -> exec/s
     awk '/stat::average_exec_per_sec/ {print $2}'
 }
 echo
-echo "fuzz_load counters set per run (1 KB net, fixed dest): $(edges fuzz-libfuzzer-nosan) no-san," \
+echo "fuzz_load per run (1 KB net, fixed dest): $(edges fuzz-libfuzzer-nosan) no-san;" \
   "$(edges fuzz-libfuzzer) ASan+UBSan"
 printf 'libFuzzer ceiling, exec/s of a run that only sets n counters:'
 for n in 100 250 500 1000; do printf ' n=%s %s' $n "$(ceiling $n)"; done; echo

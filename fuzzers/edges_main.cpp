@@ -21,10 +21,13 @@ namespace {
 std::uint8_t* g_counters = nullptr;
 std::uint8_t* g_counters_end = nullptr;
 const std::uintptr_t* g_pcs = nullptr;
+// Traced comparisons per kind: cmp1/2/4/8, const_cmp1/2/4/8, switch.
+std::size_t g_cmps[9] = {};
 }  // namespace
 
 // What -fsanitize=fuzzer-no-link objects call into; libFuzzer would define
-// them. Only the counters matter here: comparisons are not traced.
+// them. Counters are read after each run; traced comparisons are counted
+// (each is a call into libFuzzer's table and value-profile updates).
 extern "C" {
 __attribute__((tls_model("initial-exec"))) thread_local std::uintptr_t __sancov_lowest_stack;
 void __sanitizer_cov_8bit_counters_init(std::uint8_t* begin, std::uint8_t* end) {
@@ -32,15 +35,15 @@ void __sanitizer_cov_8bit_counters_init(std::uint8_t* begin, std::uint8_t* end) 
   g_counters_end = end;
 }
 void __sanitizer_cov_pcs_init(const std::uintptr_t* begin, const std::uintptr_t*) { g_pcs = begin; }
-void __sanitizer_cov_trace_cmp1(std::uint8_t, std::uint8_t) {}
-void __sanitizer_cov_trace_cmp2(std::uint16_t, std::uint16_t) {}
-void __sanitizer_cov_trace_cmp4(std::uint32_t, std::uint32_t) {}
-void __sanitizer_cov_trace_cmp8(std::uint64_t, std::uint64_t) {}
-void __sanitizer_cov_trace_const_cmp1(std::uint8_t, std::uint8_t) {}
-void __sanitizer_cov_trace_const_cmp2(std::uint16_t, std::uint16_t) {}
-void __sanitizer_cov_trace_const_cmp4(std::uint32_t, std::uint32_t) {}
-void __sanitizer_cov_trace_const_cmp8(std::uint64_t, std::uint64_t) {}
-void __sanitizer_cov_trace_switch(std::uint64_t, std::uint64_t*) {}
+void __sanitizer_cov_trace_cmp1(std::uint8_t, std::uint8_t) { ++g_cmps[0]; }
+void __sanitizer_cov_trace_cmp2(std::uint16_t, std::uint16_t) { ++g_cmps[1]; }
+void __sanitizer_cov_trace_cmp4(std::uint32_t, std::uint32_t) { ++g_cmps[2]; }
+void __sanitizer_cov_trace_cmp8(std::uint64_t, std::uint64_t) { ++g_cmps[3]; }
+void __sanitizer_cov_trace_const_cmp1(std::uint8_t, std::uint8_t) { ++g_cmps[4]; }
+void __sanitizer_cov_trace_const_cmp2(std::uint16_t, std::uint16_t) { ++g_cmps[5]; }
+void __sanitizer_cov_trace_const_cmp4(std::uint32_t, std::uint32_t) { ++g_cmps[6]; }
+void __sanitizer_cov_trace_const_cmp8(std::uint64_t, std::uint64_t) { ++g_cmps[7]; }
+void __sanitizer_cov_trace_switch(std::uint64_t, std::uint64_t*) { ++g_cmps[8]; }
 void __sanitizer_cov_trace_div4(std::uint32_t) {}
 void __sanitizer_cov_trace_div8(std::uint64_t) {}
 void __sanitizer_cov_trace_gep(std::uintptr_t) {}
@@ -71,12 +74,17 @@ int main(int argc, char** argv) {
     const std::vector<std::uint8_t> input((std::istreambuf_iterator<char>(f)), {});
     for (int run = 0; run < 3; ++run) {
       std::memset(g_counters, 0, static_cast<std::size_t>(g_counters_end - g_counters));
+      std::memset(g_cmps, 0, sizeof g_cmps);
       LLVMFuzzerTestOneInput(input.data(), input.size());
     }
     std::size_t set = 0;
     for (const std::uint8_t* p = g_counters; p < g_counters_end; ++p) set += *p != 0;
-    std::printf("%s: %zu of %zu counters set per run\n", argv[a], set,
-                static_cast<std::size_t>(g_counters_end - g_counters));
+    std::size_t cmps = 0;
+    for (std::size_t n : g_cmps) cmps += n;
+    std::printf("%s: %zu of %zu counters set per run, %zu comparisons traced"
+                " (cmp %zu/%zu/%zu/%zu, const %zu/%zu/%zu/%zu, switch %zu)\n",
+                argv[a], set, static_cast<std::size_t>(g_counters_end - g_counters), cmps, g_cmps[0],
+                g_cmps[1], g_cmps[2], g_cmps[3], g_cmps[4], g_cmps[5], g_cmps[6], g_cmps[7], g_cmps[8]);
     // The PCs of the set counters, for llvm-symbolizer (where the edges are).
     if (pcs && g_pcs)
       for (const std::uint8_t* p = g_counters; p < g_counters_end; ++p)

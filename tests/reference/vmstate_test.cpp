@@ -206,6 +206,16 @@ TEST(SubsectionLoad, EmbeddedNulEndsTheNameAsInC) {
   EXPECT_EQ(l.t.sub, 7u);
 }
 
+TEST(SubsectionLoad, CStringStopsAtTheFirstNulOrTheEnd) {
+  const std::uint8_t bytes[] = {'a', 'b', 0, 'c', 0};
+  const std::span<const std::uint8_t> all(bytes);
+  EXPECT_EQ(vs::c_string(all), "ab");
+  EXPECT_EQ(vs::c_string(all.first(2)), "ab");
+  EXPECT_EQ(vs::c_string(all.subspan(2)), "");
+  EXPECT_EQ(vs::c_string(all.subspan(3, 1)), "c");
+  EXPECT_EQ(vs::c_string({}), "");
+}
+
 TEST(SubsectionLoad, VersionIsTheLowByteOfTheBe32) {
   std::vector<std::uint8_t> b(kWire);
   b[30] = 0x01;  // version 0x01000001 -> (uint8_t) 1

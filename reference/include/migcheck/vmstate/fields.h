@@ -119,14 +119,14 @@ class ScalarField final : public Field<T> {
  public:
   // `count` elements when the field is an array, else a single value.
   ScalarField(std::string_view name, ScalarKind kind, Storage<T> storage, std::optional<int> count)
-      : Field<T>(name), info_(&scalar_info(kind)), storage_(storage), count_(count) {}
-  int elements(const T&) const override { return count_.value_or(1); }
+      : Field<T>(name), info_(&scalar_info(kind)), storage_(storage), count_(count.value_or(1)), array_(count.has_value()) {}
+  int elements(const T&) const override { return count_; }
   int load(LoadContext& ctx, T& t, int i) const override {
     info_->get(ctx.in, at(t, i));
     return 0;
   }
   void save(SaveContext& ctx, const T& t, int i) const override { info_->put(ctx.out, at(t, i)); }
-  void visit(Visitor& v, T& t, int i) const override { info_->visit(v, this->name(), count_ ? i : -1, at(t, i)); }
+  void visit(Visitor& v, T& t, int i) const override { info_->visit(v, this->name(), array_ ? i : -1, at(t, i)); }
   std::string describe(const T& t, int i) const override { return info_->describe(at(t, i)); }
   bool is_plain() const override { return true; }
 
@@ -134,7 +134,10 @@ class ScalarField final : public Field<T> {
   void* at(const T& t, int i) const { return storage_.at(t, static_cast<std::size_t>(i), info_->size); }
   const ScalarInfo* info_;
   Storage<T> storage_;
-  std::optional<int> count_;
+  // Plain members, not an optional: elements() runs per field per load, and
+  // the fuzzers trace each test of an optional's engaged flag.
+  int count_;
+  bool array_;
 };
 
 // VMSTATE_*_EQUAL: the stream must carry the destination's own value.
