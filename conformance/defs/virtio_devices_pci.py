@@ -23,6 +23,12 @@ for name, cap, idstr, machine, devices, extra, nq in CAPTURES:
     group(base, machine, devices, qemu_args=qemu(machine, *devices, extra=extra), comment=f"Capture {cap}")
     v(f"y_{name}", VALID, [], accepted(observed_state=STATUS + queues(nq)), ["capture"], [capture(cap)],
       f"The virtio section of {cap}")
+    if name == "scsi_modern":
+        # A modern queue keeps its addresses from the transport; found by the
+        # differential batch (corpora/regression/qemu-defects).
+        v("n_virtio_vq_ring_size_zero_modern", INVALID, [put("vq[1].num", be32(0))], rejected("virtio.vq.ring_size_zero"),
+          ["qemu-defect"], [spec("§7 L16", "observed SIGABRT on QEMU 7.2.22: address_space_cache_init's assert(len > 0)")],
+          "Queue 1 with a desc address and vring.num 0: virtio_init_region_cache maps a zero-length ring")
 
 PACKED = section("net_modern_packed", "net-modern-packed", "0000_00_02.0_virtio-net")
 D_PACKED = D_MODERN + ",packed=on"
