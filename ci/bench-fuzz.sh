@@ -6,8 +6,9 @@
 # (the issue's reference point). One process at a time: numbers are per core.
 # Then what bounds fuzz_load there: the coverage counters one run sets (each
 # is a feature libFuzzer handles on every run), the comparisons it traces
-# (each a call into libFuzzer), and libFuzzer's own exec/s for a target that
-# sets that many counters and does nothing else.
+# (each a call into libFuzzer), the allocations it makes (ASan's main cost),
+# and libFuzzer's own exec/s for a target that sets that many counters and
+# does nothing else.
 #
 #   SECONDS_PER_RUN=20 ci/bench-fuzz.sh          (builds what is missing)
 set -euo pipefail
@@ -56,9 +57,9 @@ for t in "${TARGETS[@]}"; do
     "$(lf fuzz-libfuzzer "$t" "$(corpus "$t")")" "$(afl "$t" "$(corpus "$t")")"
 done
 
-edges() {  # preset -> counters set and comparisons traced per run of fuzz_load on the 1 KB section
+edges() {  # preset -> counters set, comparisons traced, allocations per run of fuzz_load on the 1 KB section
   MIGCHECK_FUZZ_DESTINATION="$net1k_dest" "build/$1/fuzzers/fuzz_load_edges" "$net1k" |
-    awk '{printf "%s counters, %s comparisons", $2, $9}'
+    awk '{printf "%s counters, %s comparisons, %s allocations", $2, $9, $(NF-1)}'
 }
 # libFuzzer's ceiling: a target whose run is n branches, each setting its own
 # counter, and no other work; -entropic=0 -reduce_inputs=0 drop libFuzzer's

@@ -4,16 +4,21 @@
 // pays for each on every run (the lookups in RunOne's CollectFeatures), so
 // this count bounds a target's exec/s whatever its code costs
 // (ci/bench-fuzz.sh prints it beside libFuzzer's ceiling for that count).
+// It also counts the comparisons a run traces and the operator new calls it
+// makes: under ASan each allocation (with its stack trace and quarantine) is
+// most of what a run costs beyond the loader.
 //
 //   fuzz_load_edges [--pcs] FILE...   (libfuzzer builds only)
 //
 // Each input runs three times and the third run is counted: first-use
 // initialisation (static tables, caches) is not a per-run cost.
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <new>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +28,13 @@ std::uint8_t* g_counters_end = nullptr;
 const std::uintptr_t* g_pcs = nullptr;
 // Traced comparisons per kind: cmp1/2/4/8, const_cmp1/2/4/8, switch.
 std::size_t g_cmps[9] = {};
+std::size_t g_allocations = 0;
+
+void* allocate(std::size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
 }  // namespace
 
 // What -fsanitize=fuzzer-no-link objects call into; libFuzzer would define
@@ -52,6 +64,14 @@ int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
 }
 
+// Counted, else the default: malloc and free, as libstdc++'s own.
+void* operator new(std::size_t n) { return allocate(n); }
+void* operator new[](std::size_t n) { return allocate(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
 int main(int argc, char** argv) {
   if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
   if (!g_counters) {
@@ -75,6 +95,7 @@ int main(int argc, char** argv) {
     for (int run = 0; run < 3; ++run) {
       std::memset(g_counters, 0, static_cast<std::size_t>(g_counters_end - g_counters));
       std::memset(g_cmps, 0, sizeof g_cmps);
+      g_allocations = 0;
       LLVMFuzzerTestOneInput(input.data(), input.size());
     }
     std::size_t set = 0;
@@ -82,9 +103,10 @@ int main(int argc, char** argv) {
     std::size_t cmps = 0;
     for (std::size_t n : g_cmps) cmps += n;
     std::printf("%s: %zu of %zu counters set per run, %zu comparisons traced"
-                " (cmp %zu/%zu/%zu/%zu, const %zu/%zu/%zu/%zu, switch %zu)\n",
+                " (cmp %zu/%zu/%zu/%zu, const %zu/%zu/%zu/%zu, switch %zu), %zu allocations\n",
                 argv[a], set, static_cast<std::size_t>(g_counters_end - g_counters), cmps, g_cmps[0],
-                g_cmps[1], g_cmps[2], g_cmps[3], g_cmps[4], g_cmps[5], g_cmps[6], g_cmps[7], g_cmps[8]);
+                g_cmps[1], g_cmps[2], g_cmps[3], g_cmps[4], g_cmps[5], g_cmps[6], g_cmps[7], g_cmps[8],
+                g_allocations);
     // The PCs of the set counters, for llvm-symbolizer (where the edges are).
     if (pcs && g_pcs)
       for (const std::uint8_t* p = g_counters; p < g_counters_end; ++p)
