@@ -107,6 +107,13 @@ bool subsection_peek_past_end(std::span<const std::uint8_t> bytes, const LoadRes
 // ("queue-count-truncated", docs/properties.md).
 bool drops_queues(const virtio::VirtioDevice& d);
 
+// A re-save of `d` writes fewer queue entries than the destination sets up
+// (`reset`): a slot inside its layout has vring.num 0, e.g. where 2.4's
+// relayout moved the control queue into a slot the stream emptied. The
+// re-load keeps the destination's later slots ("queue-count-from-destination",
+// docs/properties.md).
+bool saves_fewer_queues_than(const virtio::VirtioDevice& d, const virtio::VirtioDevice& reset);
+
 // virtio/64bit_features was loaded and the common part's 32-bit feature
 // word differs from its low half: the word was only a temporary (virtio-net
 // derives its offloads from it), and a re-save writes the low half

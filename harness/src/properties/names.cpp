@@ -56,6 +56,10 @@ bool subsection_peek_past_end(std::span<const std::uint8_t> bytes, const LoadRes
 
 bool drops_queues(const virtio::VirtioDevice& d) { return d.wire_num_queues > saved_queue_count(d); }
 
+bool saves_fewer_queues_than(const virtio::VirtioDevice& d, const virtio::VirtioDevice& reset) {
+  return saved_queue_count(d) < saved_queue_count(reset);
+}
+
 bool features_low_word_superseded(const virtio::VirtioDevice& d) {
   return (d.wire_subsections & sub_bit(VirtioSub::Features64)) && d.wire_features_lo != (d.guest_features & 0xffffffffu);
 }

@@ -178,12 +178,15 @@ Verdict fixed_point(std::span<const std::uint8_t> bytes, const Destination& dest
     return Verdict::fail("re-saved sanitized state is " + detail::describe_result(again));
   if (fixed(r, again)) return Verdict::ok();
   // What the first re-save legitimately changes: queue entries virtio_save
-  // does not write again, state derived from a superseded feature word, and
-  // fields of a subsection sent though not needed.
+  // does not write again (beyond the wire's count, or the destination's
+  // slots after a zero-size one), state derived from a superseded feature
+  // word, and fields of a subsection sent though not needed.
   // The state the next migration keeps is then the fixed point.
   std::vector<std::string> why;
   for (const LoadedDevice& dev : r.devices) {
     if (detail::drops_queues(dev.state)) why.emplace_back("queue-count-truncated");
+    if (dev.spec < dest.devices.size() && detail::saves_fewer_queues_than(dev.state, dest.devices[dev.spec].reset))
+      why.emplace_back("queue-count-from-destination");
     if (detail::features_low_word_superseded(dev.state)) why.emplace_back("features-low-word-superseded");
   }
   if (why.empty() && sent_unneeded_subsection(bytes, dest)) why.emplace_back("unneeded-subsection-dropped");
