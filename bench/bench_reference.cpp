@@ -2,7 +2,8 @@
 // in MB/s, next to memcpy of the same bytes (the ratio is what to compare
 // across machines); and fuzz_load's work per input without instrumentation:
 // the load with every property check (harness::load_properties), and
-// totality alone; the structure-aware mutator's work per mutation; and
+// totality alone; the structure-aware mutator's work per mutation; the
+// destination inference it does per input when no destination is fixed; and
 // building the largest destination.
 #include <benchmark/benchmark.h>
 
@@ -109,6 +110,16 @@ void destination(benchmark::State& state, const char* device) {
   }
 }
 
+// What fuzz_load does first for each input and reader when the destination
+// is not fixed: infer the setup (then look it up in its cache of built
+// destinations, fuzzers/common/destination_cache.cpp).
+void infer(benchmark::State& state, const Sample* s) {
+  for (auto _ : state) {
+    auto setup = migcheck::infer_setup(s->bytes, migcheck::profile_7_2());
+    benchmark::DoNotOptimize(setup.devices.data());
+  }
+}
+
 void copy(benchmark::State& state, const Sample* s) {
   std::vector<std::uint8_t> dst(s->bytes.size());
   for (auto _ : state) {
@@ -165,6 +176,7 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("fuzz_load_checks/" + s.name).c_str(), checks, &s, true);
     benchmark::RegisterBenchmark(("fuzz_load_totality/" + s.name).c_str(), checks, &s, false);
     benchmark::RegisterBenchmark(("structured_mutate/" + s.name).c_str(), structured_mutate, &s);
+    benchmark::RegisterBenchmark(("infer_setup/" + s.name).c_str(), infer, &s);
   }
   return true;
 }();
