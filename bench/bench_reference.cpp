@@ -115,7 +115,7 @@ void destination(benchmark::State& state, const char* device) {
 // destinations, fuzzers/common/destination_cache.cpp).
 void infer(benchmark::State& state, const Sample* s) {
   for (auto _ : state) {
-    auto setup = migcheck::infer_setup(s->bytes, migcheck::profile_7_2());
+    auto setup = migcheck::infer_setup(s->bytes, migcheck::profile_7_2(), /*with_notes=*/false);
     benchmark::DoNotOptimize(setup.devices.data());
   }
 }
@@ -169,6 +169,8 @@ const bool registered = [] {
   benchmark::RegisterBenchmark("memcpy/all-sections", all_memcpy);
   benchmark::RegisterBenchmark("make_destination/blk-1024-queues", destination,
                                "virtio-blk-pci,num-queues=1024");
+  benchmark::RegisterBenchmark("make_destination/net-legacy-msix", destination,
+                               "virtio-net-pci,addr=2.0,disable-modern=on,vectors=4");
   for (const Sample& s : samples()) {
     benchmark::RegisterBenchmark(("load/" + s.name).c_str(), load, &s);
     benchmark::RegisterBenchmark(("load_save/" + s.name).c_str(), load_save, &s);

@@ -10,7 +10,7 @@
 namespace migcheck::fuzz {
 
 const Destination* DestinationCache::infer(std::span<const std::uint8_t> bytes, const Profile& profile) {
-  const InferredSetup setup = infer_setup(bytes, profile);
+  const InferredSetup setup = infer_setup(bytes, profile, /*with_notes=*/false);
   key_.assign(profile.name);
   key_ += '\n';
   key_ += setup.machine;

@@ -59,10 +59,11 @@ std::optional<std::string_view> driver_for(std::string_view idstr) {
 }
 
 // A FULL/START header of a virtio device at `at`: 04 id len idstr inst ver.
+// Views into the stream's bytes, which outlive every Header.
 struct Header {
   std::size_t at = 0, body = 0;
   std::uint32_t section_id = 0;
-  std::string idstr;
+  std::string_view idstr;
   std::string_view driver;
 };
 
@@ -75,7 +76,7 @@ std::optional<Header> header_at(const Bytes& s, std::size_t at) {
     if (c < 0x20 || c > 0x7e) return std::nullopt;
   auto driver = driver_for(idstr);
   if (!driver) return std::nullopt;
-  return Header{at, at + 6 + len + 8, s.be32(at + 1), std::string(idstr), *driver};
+  return Header{at, at + 6 + len + 8, s.be32(at + 1), idstr, *driver};
 }
 
 // The offsets, ascending, where header_at can succeed at or after `from`
@@ -115,7 +116,7 @@ struct BodyFacts {
   std::uint32_t nvq = 0;
   std::vector<std::uint32_t> queue_num;
   std::size_t device_part = 0;  // offset of the device part
-  std::vector<std::string> subsections;
+  std::vector<std::string_view> subsections;  // views into the stream's bytes
 };
 
 BodyFacts read_body(const Bytes& s, std::size_t body, std::size_t end) {
@@ -142,6 +143,8 @@ BodyFacts read_body(const Bytes& s, std::size_t body, std::size_t end) {
   f.nvq = s.be32(p);
   p += 4;
   const std::size_t entry = 14 + (f.vectors ? 2 : 0);
+  // As many as the bytes hold, not as many as the stream claims.
+  if (p < s.b.size()) f.queue_num.reserve(std::min<std::size_t>({f.nvq, 1024, (s.b.size() - p) / entry}));
   for (std::uint32_t i = 0; i < f.nvq && i < 1024 && s.has(p, entry); ++i, p += entry)
     f.queue_num.push_back(s.be32(p));
   f.device_part = p;
@@ -157,7 +160,7 @@ BodyFacts read_body(const Bytes& s, std::size_t body, std::size_t end) {
     const std::string_view name = s.str(q + 2, len);
     if (len < 8 || name.empty() || !(name.starts_with("virtio") || name.starts_with("virtio_pci"))) continue;
     if (name.find('/') == std::string_view::npos) continue;
-    f.subsections.emplace_back(name);
+    f.subsections.push_back(name);
     if (name == "virtio/64bit_features") f.features = s.be64(q + 2 + len + 4);
   }
   return f;
@@ -226,7 +229,7 @@ Address address_of(std::string_view idstr) {
 
 // Device-specific properties the common part and device part reveal.
 void device_properties(const Bytes& s, const Header& h, const BodyFacts& f, std::vector<std::string>& props,
-                       std::vector<std::string>& notes) {
+                       std::vector<std::string>* notes) {
   auto num = [&](std::size_t i) { return i < f.queue_num.size() ? f.queue_num[i] : 0u; };
   if (h.driver == "virtio-net-pci") {
     if (f.nvq > 3 && f.nvq % 2 == 1) {
@@ -264,15 +267,19 @@ void device_properties(const Bytes& s, const Header& h, const BodyFacts& f, std:
           ports.push_back(id == 0 ? std::string("virtconsole,nr=0") : qemu_format("virtserialport,nr=%u", id));
         }
     }
-    notes.push_back(qemu_format("%s: %zu port(s) from ports_map", h.idstr, ports.size()));
+    if (notes) notes->push_back(qemu_format("%s: %zu port(s) from ports_map", h.idstr, ports.size()));
     for (std::string& p : ports) props.push_back("+" + p);  // extra devices, see below
   }
 }
 
 }  // namespace
 
-InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& profile) {
+InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& profile, bool with_notes) {
   InferredSetup out;
+  // Notes are built only when asked for: fuzz_load infers per input.
+  auto note = [&](auto&& make) {
+    if (with_notes) out.notes.push_back(make());
+  };
   const Bytes s{bytes};
   const bool full = bytes.size() >= 8 && s.be32(0) == 0x5145564d;
   std::size_t scan_from = 0;
@@ -283,14 +290,14 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
       const std::uint32_t len = s.be32(9);
       out.machine = std::string(s.str(13, std::min<std::size_t>(len, 255)));
       scan_from = 13 + std::min<std::size_t>(len, bytes.size());
-      out.notes.push_back("machine '" + out.machine + "' from the configuration record");
+      note([&] { return "machine '" + out.machine + "' from the configuration record"; });
     } else {
       const bool q35 = std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()).find("ICH9LPC") !=
                        std::string_view::npos;
       out.machine = q35 ? "pc-q35-2.4" : "pc-i440fx-2.3";
       footers = false;
       footer_known = true;
-      out.notes.push_back("no configuration record: a machine of 2.3 or older (" + out.machine + ")");
+      note([&] { return "no configuration record: a machine of 2.3 or older (" + out.machine + ")"; });
     }
   } else {
     // A lone record names no machine. On i440fx slots 0 and 1 hold the host
@@ -308,7 +315,7 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
     // one keeps the destination reproducible from its --machine alone. (7.2
     // has no such q35 machine; that record keeps the framing override below.)
     out.machine = (q35 ? "pc-q35-" : "pc-i440fx-") + (footer || q35 ? version : std::string("2.3"));
-    out.notes.push_back("a lone section record: machine " + out.machine + " assumed");
+    note([&] { return "a lone section record: machine " + out.machine + " assumed"; });
   }
   const int version = machine_version(out.machine);
   const auto vmdesc = full ? stream::find_vmdesc(bytes) : nullptr;
@@ -327,7 +334,7 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
     const Header& h = headers[k];
     std::size_t end = k + 1 < headers.size() ? headers[k + 1].at : limit;
     if (vmdesc) {
-      auto it = vmdesc->body_sizes.find({h.idstr, s.be32(h.body - 8)});
+      auto it = vmdesc->body_sizes.find({std::string(h.idstr), s.be32(h.body - 8)});
       if (it != vmdesc->body_sizes.end()) end = std::min(end, h.body + it->second);
     }
     const BodyFacts f = read_body(s, h.body, end);
@@ -336,6 +343,7 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
       footer_known = true;
     }
     std::vector<std::string> props;
+    props.reserve(16);
     const Address a = address_of(h.idstr);
     if (a.port_slot >= 0) {
       const std::string port = qemu_format("rp%d", root_ports++);
@@ -362,17 +370,21 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
     if (has_sub(f, "virtio/packed_virtqueues")) props.push_back("packed=on");
     if (version >= 401 && (f.status & virtio::kStatusDriverOk) && !has_sub(f, "virtio/started"))
       props.push_back("use-started=off");
-    device_properties(s, h, f, props, out.notes);
+    device_properties(s, h, f, props, with_notes ? &out.notes : nullptr);
 
     std::string arg(h.driver);
     std::vector<std::string> extra;
     for (const std::string& p : props) {
-      if (p.starts_with("+")) extra.push_back(p.substr(1));
-      else arg += "," + p;
+      if (p.starts_with("+")) {
+        extra.push_back(p.substr(1));
+      } else {
+        arg += ',';
+        arg += p;
+      }
     }
     out.devices.push_back(arg);
     for (const std::string& e : extra) out.devices.push_back(e);
-    out.notes.push_back(h.idstr + ": " + arg);
+    note([&] { return std::string(h.idstr) + ": " + arg; });
   }
   if (!full && !headers.empty()) {
     // A lone record: footer if the bytes end with 7e + its own section id.
@@ -382,7 +394,7 @@ InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& pr
     footers = *out.section_footer;
     footer_known = true;
   }
-  if (footer_known && !footers && version >= 204) out.notes.push_back("no section footers seen");
+  if (footer_known && !footers && version >= 204) note([] { return std::string("no section footers seen"); });
   return out;
 }
 

@@ -24,8 +24,8 @@ struct InferredSetup {
 };
 
 // Reads what the stream shows; never fails (missing facts fall back to the
-// profile's defaults and are noted).
-InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& profile);
+// profile's defaults and are noted, unless `with_notes` is false).
+InferredSetup infer_setup(std::span<const std::uint8_t> bytes, const Profile& profile, bool with_notes = true);
 
 // infer_setup + make_destination. nullopt (with *error) only if the
 // inferred arguments are themselves rejected by the device model.
