@@ -3,14 +3,19 @@
 // across machines); and fuzz_load's work per input without instrumentation:
 // the load with every property check (harness::load_properties), and
 // totality alone; the structure-aware mutator's work per mutation; the
-// destination inference it does per input when no destination is fixed; and
-// building the largest destination.
+// destination inference it does per input when no destination is fixed;
+// building the largest destination; and the load of fuzz inputs that once
+// made a run slow.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "migcheck/harness/oracle.h"
 #include "migcheck/harness/properties.h"
@@ -27,26 +32,39 @@ struct Sample {
   migcheck::Destination dest;
 };
 
-std::vector<Sample>& samples() {
-  static std::vector<Sample> all = [] {
-    std::vector<Sample> v;
-    const std::string dir = std::string(MIGCHECK_SOURCE_DIR) + "/corpora/qemu-7.2/sections";
-    std::vector<std::filesystem::path> paths;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) paths.push_back(e.path());
-    std::sort(paths.begin(), paths.end());
-    for (const auto& p : paths) {
-      std::ifstream in(p, std::ios::binary);
-      std::vector<std::uint8_t> b{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      std::string error;
-      auto dest = migcheck::infer_destination(b, migcheck::profile_7_2(), &error);
-      if (!dest) {
-        std::cerr << p << ": " << error << "\n";
-        continue;
-      }
-      v.push_back({p.filename().string().substr(0, p.filename().string().find('.')), std::move(b), std::move(*dest)});
+// The files of `dir` whose names start with `prefix`, each with the
+// destination inferred from it under qemu-7.2, in name order.
+std::vector<Sample> read_samples(const std::string& dir, std::string_view prefix) {
+  std::vector<Sample> v;
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().filename().string().starts_with(prefix)) paths.push_back(e.path());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    std::vector<std::uint8_t> b{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::string error;
+    auto dest = migcheck::infer_destination(b, migcheck::profile_7_2(), &error);
+    if (!dest) {
+      std::cerr << p << ": " << error << "\n";
+      continue;
     }
-    return v;
-  }();
+    v.push_back({p.filename().string().substr(0, p.filename().string().find('.')), std::move(b), std::move(*dest)});
+  }
+  return v;
+}
+
+// The real captures' virtio sections.
+std::vector<Sample>& samples() {
+  static std::vector<Sample> all =
+      read_samples(std::string(MIGCHECK_SOURCE_DIR) + "/corpora/qemu-7.2/sections", "");
+  return all;
+}
+
+// Fuzz inputs that once made a run slow (corpora/regression/fuzz_load/slow-*).
+std::vector<Sample>& slow_samples() {
+  static std::vector<Sample> all =
+      read_samples(std::string(MIGCHECK_SOURCE_DIR) + "/corpora/regression/fuzz_load", "slow-");
   return all;
 }
 
@@ -180,6 +198,7 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("structured_mutate/" + s.name).c_str(), structured_mutate, &s);
     benchmark::RegisterBenchmark(("infer_setup/" + s.name).c_str(), infer, &s);
   }
+  for (const Sample& s : slow_samples()) benchmark::RegisterBenchmark(("load/" + s.name).c_str(), load, &s);
   return true;
 }();
 

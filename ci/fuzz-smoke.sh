@@ -43,7 +43,7 @@ if [ ${#presets[@]} = 1 ]; then
     || { tail -30 "$work/oss-fuzz-build.log"; echo "fuzz-smoke: OSS-Fuzz build.sh failed"; exit 1; }
   python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' \
     "$out/fuzz_load_seed_corpus.zip" "$work/oss-seeds"
-  "$out/fuzz_load" -runs=0 "$work/oss-seeds" > "$work/oss-fuzz-run.log" 2>&1 || { tail -20 "$work/oss-fuzz-run.log"; exit 1; }
+  "$out/fuzz_load" -runs=0 -artifact_prefix="$work/" "$work/oss-seeds" > "$work/oss-fuzz-run.log" 2>&1 || { tail -20 "$work/oss-fuzz-run.log"; exit 1; }
   echo "OSS-Fuzz build.sh: $(ls "$out" | tr '\n' ' ')"
 fi
 for preset in "${presets[@]}"; do
@@ -56,7 +56,7 @@ for t in "${TARGETS[@]}"; do
   c=$(corpus_of "$t")
   for dir in corpora/seed/$c corpora/regression/$c; do
     [ -d "$dir" ] || continue
-    "$lf_bin/$t" -runs=0 "$dir" > "$work/$t.replay.log" 2>&1 \
+    "$lf_bin/$t" -runs=0 -artifact_prefix="$work/replay-$t-" "$dir" > "$work/$t.replay.log" 2>&1 \
       || { tail -40 "$work/$t.replay.log"; echo "fuzz-smoke: $t fails on $dir"; exit 1; }
   done
 done

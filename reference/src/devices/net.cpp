@@ -206,16 +206,23 @@ const Vmsd<VDev>& vmstate_virtio_net_device() {
 
 // ---- queue layout (virtio_net_change_num_queues) ----------------------------
 
-// virtio_add_queue: the first slot with vring.num == 0.
-int add_queue(VDev& d, std::uint32_t size) {
-  for (std::uint32_t i = 0; i < d.queue_max; ++i) {
+// virtio_add_queue: the first slot with vring.num == 0. QEMU scans from slot
+// 0 each time; callers here add their queues after all deletions, so the
+// scan goes on from `from`, the slot after the last one added (the slots
+// before it are taken): resizing to 1024 queues is linear, not quadratic,
+// which fuzz inputs with a large max_queue_pairs made a million traced
+// comparisons per run.
+int add_queue(VDev& d, std::uint32_t size, std::uint32_t& from) {
+  for (std::uint32_t i = from; i < d.queue_max; ++i) {
     virtio::VRing& r = d.vq[i].vring;
     if (r.num == 0) {
       r.num = r.num_default = size;
       r.align = virtio::kVringAlign;
+      from = i + 1;
       return static_cast<int>(i);
     }
   }
+  from = d.queue_max;
   return -1;  // QEMU: abort()
 }
 void del_queue(VDev& d, std::uint32_t i) {
@@ -248,17 +255,19 @@ int change_num_queues(LoadContext* ctx, VDev& d, int new_num) {
     del_queue(d, static_cast<std::uint32_t>(pair * 2 + 1));
     n.vqs[static_cast<std::size_t>(pair)].tx_waiting = 0;
   }
+  std::uint32_t free_from = 0;
   for (int i = old_num - 1; i < new_num - 1; i += 2) {
     const int pair = i / 2;
     if (static_cast<std::size_t>(pair) >= n.vqs.size())
       return defect(rules::kPreLoadQueues,
                     qemu_format("resizing %d -> %d queues writes n->vqs[%d] of %zu", old_num, new_num, pair,
                                 n.vqs.size()));
-    if (add_queue(d, n.rx_queue_size) < 0 || add_queue(d, n.tx_queue_size) < 0)
+    if (add_queue(d, n.rx_queue_size, free_from) < 0 || add_queue(d, n.tx_queue_size, free_from) < 0)
       return defect(rules::kQueueLayoutAssert, "virtio_add_queue: no free queue slot (abort)");
     n.vqs[static_cast<std::size_t>(pair)].tx_waiting = 0;
   }
-  if (add_queue(d, 64) < 0) return defect(rules::kQueueLayoutAssert, "virtio_add_queue: no free queue slot (abort)");
+  if (add_queue(d, 64, free_from) < 0)
+    return defect(rules::kQueueLayoutAssert, "virtio_add_queue: no free queue slot (abort)");
   return 0;
 }
 
@@ -280,13 +289,14 @@ void set_multiqueue_2014(VDev& d, bool mq) {
   const std::uint32_t last = 2u * n.max_queue_pairs + 1;
   for (std::uint32_t i = 2; i <= last; ++i) del_queue(d, i);
   const std::size_t pairs = mq ? std::min<std::size_t>(n.max_queue_pairs, n.vqs.size()) : 1;
+  std::uint32_t free_from = 0;
   for (std::size_t pair = 1; pair < pairs; ++pair) {
     // Two slots were freed for every pair added: virtio_add_queue cannot abort.
-    add_queue(d, n.rx_queue_size);
-    add_queue(d, n.tx_queue_size);
+    add_queue(d, n.rx_queue_size, free_from);
+    add_queue(d, n.tx_queue_size, free_from);
     n.vqs[pair].tx_waiting = 0;
   }
-  add_queue(d, 64);
+  add_queue(d, 64, free_from);
 }
 
 // vdc->set_features, from the post-load feature check: multiqueue decides the
