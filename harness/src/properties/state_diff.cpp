@@ -2,6 +2,8 @@
 // visit that generators use names every field, so a failing property can
 // say which one differs.
 #include <algorithm>
+#include <span>
+#include <vector>
 
 #include "detail.h"
 #include "migcheck/virtio/core.h"
@@ -21,23 +23,31 @@ class Recorder : public vmstate::Visitor {
     int index;
     int parent;
   };
+  // Trivially copyable, the bytes kept in `pool`: a walk records every
+  // slot of the 1024-entry queue arrays, twice per comparison, and entries
+  // that own a vector made growing the list most of a fuzz run's time.
   struct Entry {
     int frame;
     std::string_view name;
     int index;
     std::uint64_t value;
-    std::vector<std::uint8_t> bytes;
+    std::size_t bytes_at, bytes_len;
     bool is_bytes;
   };
 
   void scalar(std::string_view name, int index, vmstate::ScalarKind, std::uint64_t& value) override {
-    entries.push_back({cur_, name, index, value, {}, false});
+    entries.push_back({cur_, name, index, value, 0, 0, false});
   }
-  void bytes(std::string_view name, int index, std::span<std::uint8_t> value) override {
-    entries.push_back({cur_, name, index, 0, {value.begin(), value.end()}, true});
-  }
+  void bytes(std::string_view name, int index, std::span<std::uint8_t> value) override { keep(name, index, value); }
   void vbytes(std::string_view name, int index, std::vector<std::uint8_t>& value, std::size_t) override {
-    entries.push_back({cur_, name, index, 0, value, true});
+    keep(name, index, value);
+  }
+  std::span<const std::uint8_t> bytes_of(const Entry& e) const {
+    return std::span<const std::uint8_t>(pool).subspan(e.bytes_at, e.bytes_len);
+  }
+  // Same kind and value (bytes compared by content).
+  bool same_value(const Entry& e, const Recorder& other, const Entry& o) const {
+    return e.is_bytes == o.is_bytes && e.value == o.value && std::ranges::equal(bytes_of(e), other.bytes_of(o));
   }
   bool enter(std::string_view vmsd, int index) override {
     frames.push_back({vmsd, index, cur_});
@@ -78,20 +88,31 @@ class Recorder : public vmstate::Visitor {
   std::vector<Entry> entries;
 
  private:
+  void keep(std::string_view name, int index, std::span<const std::uint8_t> value) {
+    entries.push_back({cur_, name, index, 0, pool.size(), value.size(), true});
+    pool.insert(pool.end(), value.begin(), value.end());
+  }
+  std::vector<std::uint8_t> pool;
   int cur_ = -1;
 };
 
-Recorder record(const virtio::VirtioDevice& d, const Profile* schema) {
+// `like`: a walk of a state of about the same shape, whose sizes are
+// reserved (a 1024-queue walk has some 16k entries).
+Recorder record(const virtio::VirtioDevice& d, const Profile* schema, const Recorder* like = nullptr) {
   virtio::VirtioDevice copy = d;
   if (schema) copy.profile = schema;
   Recorder r;
+  if (like) {
+    r.entries.reserve(like->entries.size());
+    r.frames.reserve(like->frames.size());
+  }
   vmstate::visit_state(r, virtio::section_vmsd(copy.kind), copy);
   return r;
 }
 
-std::string show(const Recorder::Entry& e) {
+std::string show(const Recorder& r, const Recorder::Entry& e) {
   if (!e.is_bytes) return qemu_format("0x%lx", e.value);
-  return vmstate::describe_bytes(e.bytes);
+  return vmstate::describe_bytes(r.bytes_of(e));
 }
 
 // Members no visit reaches: destination properties and what the loader
@@ -162,11 +183,14 @@ class Overwriter : public vmstate::Visitor {
     if (const Recorder::Entry* e = next(name, index)) value = e->value;
   }
   void bytes(std::string_view name, int index, std::span<std::uint8_t> value) override {
-    if (const Recorder::Entry* e = next(name, index); e && e->bytes.size() == value.size())
-      std::copy(e->bytes.begin(), e->bytes.end(), value.begin());
+    if (const Recorder::Entry* e = next(name, index); e && e->bytes_len == value.size())
+      std::ranges::copy(from_.bytes_of(*e), value.begin());
   }
   void vbytes(std::string_view name, int index, std::vector<std::uint8_t>& value, std::size_t) override {
-    if (const Recorder::Entry* e = next(name, index)) value = e->bytes;
+    if (const Recorder::Entry* e = next(name, index)) {
+      const auto b = from_.bytes_of(*e);
+      value.assign(b.begin(), b.end());
+    }
   }
   bool enter(std::string_view, int) override { return true; }
   void leave() override {}
@@ -191,7 +215,7 @@ class Overwriter : public vmstate::Visitor {
 template <class Keep>
 std::string walk_difference(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b, const Profile* schema,
                             Keep keep) {
-  const Recorder ra = record(a, schema ? schema : a.profile), rb = record(b, schema ? schema : a.profile);
+  const Recorder ra = record(a, schema ? schema : a.profile), rb = record(b, schema ? schema : a.profile, &ra);
   std::size_t i = 0, j = 0;
   for (;; ++i, ++j) {
     while (i < ra.entries.size() && !keep(ra, ra.entries[i])) ++i;
@@ -199,8 +223,7 @@ std::string walk_difference(const virtio::VirtioDevice& a, const virtio::VirtioD
     if (i == ra.entries.size() || j == rb.entries.size()) break;
     const Recorder::Entry &x = ra.entries[i], &y = rb.entries[j];
     if (!ra.same_place(x, rb, y)) return "schema walk differs: " + ra.path(x) + " vs " + rb.path(y);
-    if (x.is_bytes != y.is_bytes || x.value != y.value || x.bytes != y.bytes)
-      return ra.path(x) + ": " + show(x) + " vs " + show(y);
+    if (!ra.same_value(x, rb, y)) return ra.path(x) + ": " + show(ra, x) + " vs " + show(rb, y);
   }
   if (i != ra.entries.size() || j != rb.entries.size()) return "schema walk differs: one state has more fields";
   // The members outside the walk are compared as a whole (unvisited_difference
@@ -238,12 +261,12 @@ std::string first_difference_outside(const virtio::VirtioDevice& a, const virtio
 }
 
 std::size_t differing_fields(const virtio::VirtioDevice& a, const virtio::VirtioDevice& b) {
-  const Recorder ra = record(a, nullptr), rb = record(b, a.profile);
+  const Recorder ra = record(a, nullptr), rb = record(b, a.profile, &ra);
   const std::size_t n = std::min(ra.entries.size(), rb.entries.size());
   std::size_t count = std::max(ra.entries.size(), rb.entries.size()) - n;
   for (std::size_t i = 0; i < n; ++i) {
     const Recorder::Entry &x = ra.entries[i], &y = rb.entries[i];
-    if (x.is_bytes != y.is_bytes || x.value != y.value || x.bytes != y.bytes) ++count;
+    if (!ra.same_value(x, rb, y)) ++count;
   }
   return count;
 }
