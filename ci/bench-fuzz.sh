@@ -29,6 +29,7 @@ done
 # A ~1 KB virtio-net section record and the destination it was saved from.
 net1k=corpora/seed/fuzz_load/net-legacy-msix-driven.section.bin
 net1k_dest="pc-i440fx-7.2 virtio-net-pci,addr=2.0,disable-modern=on,vectors=4"
+fixed="MIGCHECK_FUZZ_DESTINATION=$net1k_dest"
 mkdir -p "$work/net1k"; cp "$net1k" "$work/net1k/"
 
 lf() {  # preset target seeds [env...] -> exec/s
@@ -48,18 +49,18 @@ corpus() { echo "corpora/seed/$1"; }
 
 printf '%-34s %12s %12s %12s\n' target "lF no-san" "lF ASan+UB" "AFL++ ASan"
 printf '%-34s %12s %12s %12s\n' "fuzz_load (1 KB net, fixed dest)" \
-  "$(lf fuzz-libfuzzer-nosan fuzz_load "$work/net1k" MIGCHECK_FUZZ_DESTINATION="$net1k_dest")" \
-  "$(lf fuzz-libfuzzer fuzz_load "$work/net1k" MIGCHECK_FUZZ_DESTINATION="$net1k_dest")" \
-  "$(afl fuzz_load "$work/net1k" MIGCHECK_FUZZ_DESTINATION="$net1k_dest")"
+  "$(lf fuzz-libfuzzer-nosan fuzz_load "$work/net1k" "$fixed")" \
+  "$(lf fuzz-libfuzzer fuzz_load "$work/net1k" "$fixed")" \
+  "$(afl fuzz_load "$work/net1k" "$fixed")"
 # What fuzz_load costs beyond the load: with the totality check only, and
 # the loader alone (load_only: no checks, no structured mutator), which
 # bounds any fuzz_load over this loader.
 printf '%-34s %12s %12s %12s\n' "  checking totality only" \
-  "$(lf fuzz-libfuzzer-nosan fuzz_load "$work/net1k" MIGCHECK_FUZZ_DESTINATION="$net1k_dest" MIGCHECK_FUZZ_PROPERTIES=totality)" \
-  "$(lf fuzz-libfuzzer fuzz_load "$work/net1k" MIGCHECK_FUZZ_DESTINATION="$net1k_dest" MIGCHECK_FUZZ_PROPERTIES=totality)" "-"
+  "$(lf fuzz-libfuzzer-nosan fuzz_load "$work/net1k" "$fixed" MIGCHECK_FUZZ_PROPERTIES=totality)" \
+  "$(lf fuzz-libfuzzer fuzz_load "$work/net1k" "$fixed" MIGCHECK_FUZZ_PROPERTIES=totality)" "-"
 printf '%-34s %12s %12s %12s\n' "  the loader alone (load_only)" \
-  "$(lf fuzz-libfuzzer-nosan load_only "$work/net1k" MIGCHECK_FUZZ_DESTINATION="$net1k_dest")" \
-  "$(lf fuzz-libfuzzer load_only "$work/net1k" MIGCHECK_FUZZ_DESTINATION="$net1k_dest")" "-"
+  "$(lf fuzz-libfuzzer-nosan load_only "$work/net1k" "$fixed")" \
+  "$(lf fuzz-libfuzzer load_only "$work/net1k" "$fixed")" "-"
 printf '%-34s %12s %12s %12s\n' "fuzz_load (1 KB net, inferred)" \
   "$(lf fuzz-libfuzzer-nosan fuzz_load "$work/net1k")" "$(lf fuzz-libfuzzer fuzz_load "$work/net1k")" \
   "$(afl fuzz_load "$work/net1k")"
@@ -70,7 +71,7 @@ done
 
 edges() {  # preset [env...] -> counters set, comparisons traced, allocations per run of fuzz_load on the 1 KB section
   local preset=$1; shift
-  env MIGCHECK_FUZZ_DESTINATION="$net1k_dest" "$@" "build/$preset/fuzzers/fuzz_load_edges" "$net1k" |
+  env "$fixed" "$@" "build/$preset/fuzzers/fuzz_load_edges" "$net1k" |
     awk '{printf "%s counters, %s comparisons, %s allocations", $2, $9, $(NF-1)}'
 }
 # libFuzzer's ceiling: a target whose run is n branches, each setting its own
